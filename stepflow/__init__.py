@@ -1,0 +1,1 @@
+"""stepflow: a self-hosted orchestrator for Amazon States Language state machines."""

@@ -1,0 +1,50 @@
+"""stepflow.asl: the Amazon States Language in pure Python: parse, validate, interpret.
+
+Public surface (other parts of stepflow and external checks call exactly these):
+
+* ``validate(definition) -> list[Problem]``: every problem at once; never raises.
+* ``compile(definition) -> Machine``: validate and compile; raises ``DefinitionError``.
+* ``start`` / ``step`` / ``resume`` / ``join``: the step-wise interpreter, returning
+  decisions as values (``Next``, ``Invoke``, ``WaitUntil``, ``Fork``, ``Succeeded``,
+  ``Failed``) over a JSON-serialisable cursor.
+* ``run(definition, input, *, invoke=None, clock=None) -> Result``: the same machinery,
+  driven synchronously.
+
+This package imports nothing of Django.
+"""
+
+from .decisions import Cursor, Decision, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil
+from .errors import ASLError, DefinitionError, ErrorName, Problem, StatesError, TaskFailed
+from .interpreter import join, resume, start, step
+from .machine import Machine, compile
+from .runner import Result, SystemClock, VirtualClock, run
+from .validate import validate
+
+__all__ = [
+    "ASLError",
+    "Cursor",
+    "Decision",
+    "DefinitionError",
+    "ErrorName",
+    "Event",
+    "Failed",
+    "Fork",
+    "Invoke",
+    "Machine",
+    "Next",
+    "Problem",
+    "Result",
+    "StatesError",
+    "Succeeded",
+    "SystemClock",
+    "TaskFailed",
+    "VirtualClock",
+    "WaitUntil",
+    "compile",
+    "join",
+    "resume",
+    "run",
+    "start",
+    "step",
+    "validate",
+]

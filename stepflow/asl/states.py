@@ -1,0 +1,282 @@
+"""The work of each state type: eight small fillers of the lifecycle in ``interpreter``.
+
+``begin_work(run, cursor)`` starts a state that has been entered (or re-runs it after a
+Retry back-off) and returns the decision; ``join_children`` finishes a Parallel or Map
+once its children are done. Errors are raised as ``StatesError``; the interpreter turns
+them into Retry, Catch or a failed frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Sequence
+
+from . import interpreter as lifecycle
+from .decisions import Cursor, Decision, Failed, Fork, Invoke, Succeeded, WaitUntil
+from .errors import ErrorName, StatesError
+from .model import ChoiceState, FailState, MapState, ParallelState, PassState, SucceedState, TaskState, WaitState
+from .paths import Path, PathNoMatch, Scope
+from .templates import to_json
+
+if TYPE_CHECKING:
+    from .interpreter import _Run
+    from .machine import Machine
+
+__all__ = ["begin_work", "is_legacy_lambda", "is_map_iteration", "join_children"]
+
+MAX_WAIT_SECONDS = 99_999_999
+
+
+def is_legacy_lambda(state: Any) -> bool:
+    """A Task whose Resource is a bare Lambda ARN: AWS names its events LambdaFunction*."""
+    return isinstance(state, TaskState) and state.resource.startswith("arn:aws:lambda:")
+
+
+def is_map_iteration(machine: Machine, frame: list[list[Any]]) -> bool:
+    """Whether the innermost frame is a Map iteration (not a Parallel branch)."""
+    parent = machine.frame(frame[:-1])
+    return isinstance(parent.states[frame[-1][0]], MapState)
+
+
+def begin_work(run: _Run, cursor: Cursor) -> Decision:
+    state = run.state
+    if isinstance(state, PassState):
+        return _pass(run, state)
+    if isinstance(state, TaskState):
+        return _task(run, state)
+    if isinstance(state, ChoiceState):
+        return _choice(run, state)
+    if isinstance(state, WaitState):
+        return _wait(run, state)
+    if isinstance(state, SucceedState):
+        return lifecycle.exit_state(run, lifecycle.effective_input(run, cursor["input"]), size=cursor.get("size"))
+    if isinstance(state, FailState):
+        return _fail(run, state)
+    if isinstance(state, ParallelState):
+        return _parallel(run, state)
+    if isinstance(state, MapState):
+        return _map(run, state)
+    raise TypeError(f"no filler for {type(state).__name__}")
+
+
+# ---------------------------------------------------------------- Pass, Choice, Fail
+
+
+def _pass(run: _Run, state: PassState) -> Decision:
+    effective = lifecycle.effective_input(run, run.cursor["input"])
+    if state.parameters is not None:
+        effective = state.parameters.evaluate(run.scope(effective))
+    return lifecycle.finish(run, state.result if state.has_result else effective)
+
+
+def _choice(run: _Run, state: ChoiceState) -> Decision:
+    effective = lifecycle.effective_input(run, run.cursor["input"])
+    scope = run.scope(effective)
+    for branch in state.choices:
+        if branch.rule.matches(scope):
+            return lifecycle.exit_state(run, effective, next_state=branch.next, size=run.cursor.get("size"))
+    if state.default is None:
+        raise StatesError(ErrorName.NO_CHOICE_MATCHED, f"No Choice Rule matched the input in the Choice state '{state.name}', and it has no Default.")
+    return lifecycle.exit_state(run, effective, next_state=state.default, size=run.cursor.get("size"))
+
+
+def _fail(run: _Run, state: FailState) -> Decision:
+    raw = run.cursor["input"]
+    error = _dynamic_text(run, raw, state.error_path, "ErrorPath") if state.error_path is not None else state.error
+    cause = _dynamic_text(run, raw, state.cause_path, "CausePath") if state.cause_path is not None else state.cause
+    return lifecycle.fail_frame(run, error, cause)
+
+
+def _dynamic_text(run: _Run, raw: Any, spec: Any, field: str) -> Any:
+    scope = Scope(raw, run.context())
+    if isinstance(spec, Path):
+        try:
+            return spec.get(scope)
+        except PathNoMatch:
+            raise StatesError(
+                ErrorName.RUNTIME,
+                f"The JSONPath '{spec.text}' specified for the field '{field}' could not be found in the input '{to_json(raw)}'",
+            ) from None
+    return spec.evaluate(scope)
+
+
+# ---------------------------------------------------------------- Task
+
+
+def _task(run: _Run, state: TaskState) -> Decision:
+    cursor = run.cursor
+    effective = lifecycle.effective_input(run, cursor["input"])
+    token = None
+    if state.resource.endswith(".waitForTaskToken"):
+        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}|{cursor['frame']}|{state.name}|{cursor.get('attempt', 0)}|{cursor.get('entered_event_id')}"
+        token = hashlib.sha256(seed.encode()).hexdigest()
+    if state.parameters is not None:
+        extra = {"Task": {"Token": token}} if token else None
+        context = run.context(extra) if state.parameters.reads_context else None
+        payload = state.parameters.evaluate(Scope(effective, context))
+    else:
+        payload = effective
+    timeout = _positive_number(run, effective, state.timeout_seconds, state.timeout_seconds_path, "TimeoutSecondsPath")
+    heartbeat = _positive_number(run, effective, state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath")
+    if is_legacy_lambda(state):
+        run.emit("LambdaFunctionScheduled", {"resource": state.resource, "input": payload, "timeoutInSeconds": timeout})
+        run.emit("LambdaFunctionStarted", {})
+    else:
+        run.emit("TaskScheduled", {"resource": state.resource, "parameters": payload, "timeoutInSeconds": timeout, "heartbeatInSeconds": heartbeat})
+        run.emit("TaskStarted", {"resource": state.resource})
+    waiting = {**cursor, "phase": lifecycle.TASK, "event_id": run.last_id, "task_token": token}
+    return Invoke(waiting, state.resource, payload, timeout, heartbeat, token, cursor.get("attempt", 0), tuple(run.events))
+
+
+def _positive_number(run: _Run, effective: Any, fixed: float | None, path: Path | None, field: str) -> float | None:
+    if path is None:
+        return fixed
+    try:
+        value = path.get(run.scope(effective))
+    except PathNoMatch:
+        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : No results for path: $") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise StatesError(ErrorName.RUNTIME, f"The {field} parameter references an invalid value: {path.text} == {to_json(value)}")
+    return value
+
+
+# ---------------------------------------------------------------- Wait
+
+
+def _wait(run: _Run, state: WaitState) -> Decision:
+    from .timestamps import parse_timestamp
+
+    effective = lifecycle.effective_input(run, run.cursor["input"])
+    at: datetime
+    if state.seconds is not None:
+        at = run.now + timedelta(seconds=state.seconds)
+    elif state.timestamp is not None:
+        parsed = parse_timestamp(state.timestamp)
+        if parsed is None:
+            raise StatesError(ErrorName.RUNTIME, f"The Timestamp field is not a valid ISO-8601 timestamp: {state.timestamp}")
+        at = parsed
+    elif state.seconds_path is not None:
+        value = _read(run, state.seconds_path, effective)
+        shown = f"{state.seconds_path.text} == {to_json(value)}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
+            raise StatesError(ErrorName.RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {shown}")
+        if value < 0:
+            raise StatesError(ErrorName.RUNTIME, f"The SecondsPath parameter references a negative value: {shown}")
+        if value > MAX_WAIT_SECONDS:
+            raise StatesError(ErrorName.RUNTIME, "Wait state delay is too long.")
+        at = run.now + timedelta(seconds=int(value))
+    else:
+        assert state.timestamp_path is not None
+        value = _read(run, state.timestamp_path, effective)
+        parsed = parse_timestamp(value) if isinstance(value, str) else None
+        if parsed is None:
+            shown = value if isinstance(value, str) else to_json(value)
+            raise StatesError(
+                ErrorName.RUNTIME,
+                f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {state.timestamp_path.text} == {shown}",
+            )
+        at = parsed
+    if (at - run.now).total_seconds() > MAX_WAIT_SECONDS:
+        raise StatesError(ErrorName.RUNTIME, "Wait state delay is too long.")
+    waiting = {**run.cursor, "phase": lifecycle.WAIT, "wake_at": at.isoformat(), "pending": effective, "event_id": run.last_id}
+    return WaitUntil(waiting, at, tuple(run.events))
+
+
+def _read(run: _Run, path: Path, effective: Any) -> Any:
+    try:
+        return path.get(run.scope(effective))
+    except PathNoMatch as missing:
+        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : No results for path: {missing.missing}") from None
+
+
+# ---------------------------------------------------------------- Parallel and Map
+
+
+def _parallel(run: _Run, state: ParallelState) -> Decision:
+    cursor = run.cursor
+    effective = lifecycle.effective_input(run, cursor["input"])
+    if state.parameters is not None:
+        effective = state.parameters.evaluate(run.scope(effective))
+    run.emit("ParallelStateStarted", {})
+    frame = cursor["frame"]
+    children = tuple(
+        {"frame": [*frame, [state.name, index]], "state": branch.start_at, "phase": lifecycle.ENTER, "input": effective, "event_id": run.last_id, "ctx": cursor["ctx"]}
+        for index, branch in enumerate(state.branches)
+    )
+    parent = {**cursor, "phase": lifecycle.FORK, "fork": {"kind": "Parallel"}, "event_id": run.last_id}
+    return Fork(parent, children, 0, tuple(run.events))
+
+
+def _map(run: _Run, state: MapState) -> Decision:
+    cursor = run.cursor
+    effective = lifecycle.effective_input(run, cursor["input"])
+    if state.items_path is None:
+        items: Any = {}
+    elif state.items_path.is_root:
+        items = effective
+    else:
+        items = _read(run, state.items_path, effective)
+    if not isinstance(items, list):
+        raise StatesError(ErrorName.RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
+    max_concurrency = _map_integer(run, effective, state.max_concurrency, state.max_concurrency_path, "MaxConcurrencyPath", "integer")
+    count = _map_integer(run, effective, state.tolerated_failure_count, state.tolerated_failure_count_path, "ToleratedFailureCountPath", "integer")
+    percentage = _map_integer(run, effective, state.tolerated_failure_percentage, state.tolerated_failure_percentage_path, "ToleratedFailurePercentagePath", "float")
+    if count is not None and count < 0:
+        raise StatesError(ErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
+    if percentage is not None and not 0 <= percentage <= 100:
+        raise StatesError(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
+    run.emit("MapStateStarted", {"length": len(items)})
+    frame = cursor["frame"]
+    selector = state.item_selector
+    children = []
+    for index, item in enumerate(items):
+        if selector is not None:
+            context = run.context({"Map": {"Item": {"Index": index, "Value": item}}}) if selector.reads_context else None
+            item = selector.evaluate(Scope(effective, context))
+        children.append(
+            {"frame": [*frame, [state.name, index]], "state": state.processor.start_at, "phase": lifecycle.BEGIN, "input": item, "event_id": run.last_id, "ctx": cursor["ctx"]}
+        )
+    tolerance = {"kind": "Map", "count": count, "percentage": percentage}
+    parent = {**cursor, "phase": lifecycle.FORK, "fork": tolerance, "event_id": run.last_id}
+    if not children:
+        run.cursor = parent
+        return join_children(run, ())
+    return Fork(parent, tuple(children), int(max_concurrency or 0), tuple(run.events))
+
+
+def _map_integer(run: _Run, effective: Any, fixed: Any, path: Path | None, field: str, kind: str) -> Any:
+    if path is None:
+        return fixed
+    value = _read(run, path, effective)
+    valid = not isinstance(value, bool) and (isinstance(value, int) or (kind == "float" and isinstance(value, float)))
+    if not valid:
+        shown = value if isinstance(value, str) else to_json(value)
+        raise StatesError(ErrorName.RUNTIME, f'The {field} field refers to value "{shown}" which is not a valid {kind}: {path.text}')
+    return value
+
+
+def join_children(run: _Run, results: Sequence[Succeeded | Failed]) -> Decision:
+    state = run.state
+    fork = run.cursor.get("fork") or {}
+    failures = [r for r in results if isinstance(r, Failed)]
+    if isinstance(state, ParallelState):
+        if failures:
+            first = failures[0]
+            run.emit("ParallelStateFailed", {"error": first.error, "cause": first.cause})
+            raise StatesError(first.error, first.cause)
+        return lifecycle.finish(run, [r.output for r in results])
+    if failures:
+        count, percentage = fork.get("count"), fork.get("percentage")
+        tolerated = count is not None or percentage is not None
+        within = tolerated and (count is None or len(failures) <= count) and (percentage is None or len(failures) * 100 / len(results) <= percentage)
+        if not within:
+            if tolerated:
+                error, cause = ErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerance threshold was exceeded"
+            else:
+                error, cause = failures[0].error, failures[0].cause
+            run.emit("MapStateFailed", {"error": error, "cause": cause})
+            raise StatesError(error, cause)
+    outputs = [r.output if isinstance(r, Succeeded) else StatesError(r.error, r.cause).as_output() for r in results]
+    run.emit("MapStateSucceeded", {})
+    return lifecycle.finish(run, outputs)
