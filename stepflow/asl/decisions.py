@@ -17,7 +17,9 @@ benchmarks, the django-q2 workers in the service) carries it out:
     ├── Succeeded(output)            the frame (execution, branch or iteration) succeeded
     └── Failed(error, cause)         the frame failed
 
-Every decision carries the history ``events`` it produced, already numbered.
+Every decision carries the history ``events`` it produced, already numbered. Decisions and
+events are treated as immutable values; they are plain slotted classes (not frozen ones)
+only because the interpreter makes one per transition and frozen ones cost more to build.
 
 A **cursor** is a plain JSON-serialisable ``dict``: a run can stop on one worker and resume
 on another from it. Its keys are the interpreter's business; callers may read
@@ -48,7 +50,7 @@ __all__ = [
 Cursor = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
     """One AWS-style history event: ``PassStateEntered``, ``TaskScheduled``, ...
 
@@ -75,7 +77,7 @@ class Event:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Next:
     """A state finished; continue from ``cursor``."""
 
@@ -83,7 +85,7 @@ class Next:
     events: tuple[Event, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Invoke:
     """Call ``resource`` with ``payload``; feed the outcome back with ``resume``.
 
@@ -103,7 +105,7 @@ class Invoke:
     events: tuple[Event, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WaitUntil:
     """Nothing to do before ``at`` (aware UTC); then ``step(cursor)`` again."""
 
@@ -112,7 +114,7 @@ class WaitUntil:
     events: tuple[Event, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fork:
     """Run each child cursor to its end, at most ``max_concurrency`` at once (0: no
     limit), then call ``join`` with their terminal decisions in the same order."""
@@ -123,7 +125,7 @@ class Fork:
     events: tuple[Event, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Succeeded:
     """The frame succeeded with ``output``."""
 
@@ -132,7 +134,7 @@ class Succeeded:
     cursor: Cursor | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Failed:
     """The frame failed with an ASL error name and cause (either may be ``None``)."""
 

@@ -51,18 +51,27 @@ def format_time(moment: datetime) -> str:
 
 
 class _Run:
-    """The per-call working set: events are appended here with consecutive ids."""
+    """The working set of one interpreter call.
 
-    __slots__ = ("machine", "cursor", "frame_machine", "state", "now", "events", "last_id")
+    Events are appended with consecutive ids. What a state learns on entry (its Entered
+    event id and time, retry counters) lives here and is written into the cursor only
+    when the state suspends (``suspend``): most states finish within one call.
+    """
+
+    __slots__ = ("machine", "cursor", "state", "now", "events", "last_id", "entered_id", "entered_at", "retries", "attempt")
 
     def __init__(self, machine: Machine, cursor: Cursor, now: datetime) -> None:
+        frame = cursor["frame"]
         self.machine = machine
         self.cursor = cursor
-        self.frame_machine: StateMachine = machine.frame(cursor["frame"])
-        self.state: State = self.frame_machine.states[cursor["state"]]
+        self.state: State = (machine.frame(frame) if frame else machine.root).states[cursor["state"]]
         self.now = now
         self.events: list[Event] = []
         self.last_id: int = cursor["event_id"]
+        self.entered_id: int | None = cursor.get("entered_event_id")
+        self.entered_at: str | None = cursor.get("entered_at")
+        self.retries: list[int] | None = cursor.get("retries")
+        self.attempt: int = cursor.get("attempt", 0)
 
     def emit(self, type_: str, details: dict[str, Any]) -> int:
         last = self.last_id
@@ -70,17 +79,29 @@ class _Run:
         self.events.append(Event(last + 1, last, type_, self.now, details))
         return last + 1
 
+    def suspend(self, phase: str, **extra: Any) -> Cursor:
+        """The cursor of this state waiting in ``phase`` (for a task, a timer or children)."""
+        return {
+            **self.cursor,
+            "phase": phase,
+            "entered_event_id": self.entered_id,
+            "entered_at": self.entered_at,
+            "retries": self.retries,
+            "attempt": self.attempt,
+            "event_id": self.last_id,
+            **extra,
+        }
+
     def scope(self, value: Any) -> Scope:
         if self.state.needs_context:
             return Scope(value, self.context())
         return Scope(value)
 
     def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        cursor = self.cursor
-        state_ctx: dict[str, Any] = {"Name": cursor["state"], "EnteredTime": cursor.get("entered_at") or format_time(self.now)}
-        if cursor.get("retries") is not None:
-            state_ctx["RetryCount"] = cursor.get("attempt", 0)
-        ctx = {**cursor["ctx"], "State": state_ctx}
+        state_ctx: dict[str, Any] = {"Name": self.state.name, "EnteredTime": self.entered_at or format_time(self.now)}
+        if getattr(self.state, "retry", None):
+            state_ctx["RetryCount"] = self.attempt
+        ctx = {**self.cursor["ctx"], "State": state_ctx}
         if extra:
             ctx.update(extra)
         return ctx
@@ -91,7 +112,7 @@ class _Run:
             return StatesError(
                 exc.error,
                 f"An error occurred while executing the state '{self.state.name}' "
-                f"(entered at the event id #{self.cursor.get('entered_event_id', self.last_id)}). {exc.cause}",
+                f"(entered at the event id #{self.entered_id}). {exc.cause}",
             )
         return exc
 
@@ -139,7 +160,7 @@ def step(machine: Machine, cursor: Cursor, *, now: datetime) -> Decision:
         if phase == RETRY:
             if run.now < datetime.fromisoformat(cursor["wake_at"]):
                 return WaitUntil(cursor, datetime.fromisoformat(cursor["wake_at"]))
-            return fillers.begin_work(run, _with(cursor, phase=ENTER))
+            return fillers.begin_work(run, cursor)
     except StatesError as exc:
         return _handle_error(run, run.runtime_error(exc))
     raise ValueError(f"step() cannot advance a cursor in phase {phase!r}")
@@ -181,18 +202,12 @@ def join(machine: Machine, cursor: Cursor, *, now: datetime, results: Sequence[S
 
 
 def _enter(run: _Run) -> Decision:
-    cursor = run.cursor
     state = run.state
-    entered_id = run.emit(f"{state.type}StateEntered", {"name": state.name, "input": cursor["input"]})
-    cursor = run.cursor = {
-        **cursor,
-        "phase": ENTER,
-        "entered_event_id": entered_id,
-        "entered_at": format_time(run.now) if state.needs_context else None,
-        "retries": [0] * len(state.retry) if getattr(state, "retry", None) else None,
-        "attempt": 0,
-    }
-    return fillers.begin_work(run, cursor)
+    run.entered_id = run.emit(f"{state.type}StateEntered", {"name": state.name, "input": run.cursor["input"]})
+    run.entered_at = format_time(run.now) if state.needs_context else None
+    run.retries = None
+    run.attempt = 0
+    return fillers.begin_work(run, run.cursor)
 
 
 def effective_input(run: _Run, raw: Any) -> Any:
@@ -336,19 +351,20 @@ def _handle_error(run: _Run, exc: StatesError) -> Decision:
     cursor = run.cursor
     error = exc.error
     retriers: tuple[Retrier, ...] = getattr(state, "retry", ())
-    counts = cursor.get("retries")
+    counts = run.retries
     for index, retrier in enumerate(retriers):
         if not error_matches(retrier.error_equals, error):
             continue
         done = counts[index] if counts else 0
         if done >= retrier.max_attempts:
             break
-        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}:{cursor['frame']}:{state.name}:{cursor.get('attempt', 0)}"
+        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}:{cursor['frame']}:{state.name}:{run.attempt}"
         wake_at = run.now + timedelta(seconds=retry_delay(retrier, done, seed))
         new_counts = list(counts or [0] * len(retriers))
         new_counts[index] = done + 1
-        waiting = {**cursor, "phase": RETRY, "retries": new_counts, "attempt": cursor.get("attempt", 0) + 1, "wake_at": wake_at.isoformat(), "event_id": run.last_id}
-        return WaitUntil(waiting, wake_at, tuple(run.events))
+        run.retries = new_counts
+        run.attempt += 1
+        return WaitUntil(run.suspend(RETRY, wake_at=wake_at.isoformat()), wake_at, tuple(run.events))
     catchers: tuple[Catcher, ...] = getattr(state, "catch", ())
     for catcher in catchers:
         if error_matches(catcher.error_equals, error):
@@ -376,10 +392,6 @@ def _place_error(raw: Any, error_output: dict[str, Any], result_path: Any) -> An
         return set_at(raw, result_path, error_output)
     except PathNoMatch as missing:
         raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : Missing property in path {missing.missing}") from None
-
-
-def _with(cursor: Cursor, **changes: Any) -> Cursor:
-    return {**cursor, **changes}
 
 
 def describe(value: Any) -> str:

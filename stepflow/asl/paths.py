@@ -65,8 +65,9 @@ _STEP = re.compile(
 _VARIABLE = re.compile(r"\$(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def _unescape(text: str, quote: str) -> str:
+    # Jayway unescapes only the quote itself: `$['a\\"b']` names the key `a\\"b`.
+    return text.replace("\\" + quote, quote)
 
 
 class Path:
@@ -181,9 +182,9 @@ def _definite_steps(rest: str) -> tuple[str | int, ...] | None:
                 return None
             steps.append(name)
         elif match["sq"] is not None:
-            steps.append(_unescape(match["sq"]))
+            steps.append(_unescape(match["sq"], "'"))
         elif match["dq"] is not None:
-            steps.append(_unescape(match["dq"]))
+            steps.append(_unescape(match["dq"], '"'))
         else:
             steps.append(int(match["idx"]))
         pos = match.end()

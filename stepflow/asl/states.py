@@ -40,24 +40,12 @@ def is_map_iteration(machine: Machine, frame: list[list[Any]]) -> bool:
 
 
 def begin_work(run: _Run, cursor: Cursor) -> Decision:
-    state = run.state
-    if isinstance(state, PassState):
-        return _pass(run, state)
-    if isinstance(state, TaskState):
-        return _task(run, state)
-    if isinstance(state, ChoiceState):
-        return _choice(run, state)
-    if isinstance(state, WaitState):
-        return _wait(run, state)
-    if isinstance(state, SucceedState):
-        return lifecycle.exit_state(run, lifecycle.effective_input(run, cursor["input"]), size=cursor.get("size"))
-    if isinstance(state, FailState):
-        return _fail(run, state)
-    if isinstance(state, ParallelState):
-        return _parallel(run, state)
-    if isinstance(state, MapState):
-        return _map(run, state)
-    raise TypeError(f"no filler for {type(state).__name__}")
+    """Do the entered state's work (again, after a Retry back-off)."""
+    return _FILLERS[type(run.state)](run, run.state)
+
+
+def _succeed(run: _Run, state: SucceedState) -> Decision:
+    return lifecycle.exit_state(run, lifecycle.effective_input(run, run.cursor["input"]), size=run.cursor.get("size"))
 
 
 # ---------------------------------------------------------------- Pass, Choice, Fail
@@ -109,7 +97,7 @@ def _task(run: _Run, state: TaskState) -> Decision:
     effective = lifecycle.effective_input(run, cursor["input"])
     token = None
     if state.resource.endswith(".waitForTaskToken"):
-        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}|{cursor['frame']}|{state.name}|{cursor.get('attempt', 0)}|{cursor.get('entered_event_id')}"
+        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}|{cursor['frame']}|{state.name}|{run.attempt}|{run.entered_id}"
         token = hashlib.sha256(seed.encode()).hexdigest()
     if state.parameters is not None:
         extra = {"Task": {"Token": token}} if token else None
@@ -125,8 +113,8 @@ def _task(run: _Run, state: TaskState) -> Decision:
     else:
         run.emit("TaskScheduled", {"resource": state.resource, "parameters": payload, "timeoutInSeconds": timeout, "heartbeatInSeconds": heartbeat})
         run.emit("TaskStarted", {"resource": state.resource})
-    waiting = {**cursor, "phase": lifecycle.TASK, "event_id": run.last_id, "task_token": token}
-    return Invoke(waiting, state.resource, payload, timeout, heartbeat, token, cursor.get("attempt", 0), tuple(run.events))
+    waiting = run.suspend(lifecycle.TASK, task_token=token)
+    return Invoke(waiting, state.resource, payload, timeout, heartbeat, token, run.attempt, tuple(run.events))
 
 
 def _positive_number(run: _Run, effective: Any, fixed: float | None, path: Path | None, field: str) -> float | None:
@@ -179,7 +167,7 @@ def _wait(run: _Run, state: WaitState) -> Decision:
         at = parsed
     if (at - run.now).total_seconds() > MAX_WAIT_SECONDS:
         raise StatesError(ErrorName.RUNTIME, "Wait state delay is too long.")
-    waiting = {**run.cursor, "phase": lifecycle.WAIT, "wake_at": at.isoformat(), "pending": effective, "event_id": run.last_id}
+    waiting = run.suspend(lifecycle.WAIT, wake_at=at.isoformat(), pending=effective)
     return WaitUntil(waiting, at, tuple(run.events))
 
 
@@ -204,7 +192,7 @@ def _parallel(run: _Run, state: ParallelState) -> Decision:
         {"frame": [*frame, [state.name, index]], "state": branch.start_at, "phase": lifecycle.ENTER, "input": effective, "event_id": run.last_id, "ctx": cursor["ctx"]}
         for index, branch in enumerate(state.branches)
     )
-    parent = {**cursor, "phase": lifecycle.FORK, "fork": {"kind": "Parallel"}, "event_id": run.last_id}
+    parent = run.suspend(lifecycle.FORK, fork={"kind": "Parallel"})
     return Fork(parent, children, 0, tuple(run.events))
 
 
@@ -238,7 +226,7 @@ def _map(run: _Run, state: MapState) -> Decision:
             {"frame": [*frame, [state.name, index]], "state": state.processor.start_at, "phase": lifecycle.BEGIN, "input": item, "event_id": run.last_id, "ctx": cursor["ctx"]}
         )
     tolerance = {"kind": "Map", "count": count, "percentage": percentage}
-    parent = {**cursor, "phase": lifecycle.FORK, "fork": tolerance, "event_id": run.last_id}
+    parent = run.suspend(lifecycle.FORK, fork=tolerance)
     if not children:
         run.cursor = parent
         return join_children(run, ())
@@ -280,3 +268,15 @@ def join_children(run: _Run, results: Sequence[Succeeded | Failed]) -> Decision:
     outputs = [r.output if isinstance(r, Succeeded) else StatesError(r.error, r.cause).as_output() for r in results]
     run.emit("MapStateSucceeded", {})
     return lifecycle.finish(run, outputs)
+
+
+_FILLERS: dict[type, Any] = {
+    PassState: _pass,
+    TaskState: _task,
+    ChoiceState: _choice,
+    WaitState: _wait,
+    SucceedState: _succeed,
+    FailState: _fail,
+    ParallelState: _parallel,
+    MapState: _map,
+}
