@@ -40,9 +40,7 @@ WAIT = "wait"
 RETRY = "retry"
 FORK = "fork"
 
-# Errors a States.ALL (or States.TaskFailed) wildcard does not catch: the spec makes them
-# terminal, matchable only by their own name.
-_NOT_WILDCARD = frozenset({ErrorName.RUNTIME, ErrorName.DATA_LIMIT_EXCEEDED})
+_TERMINAL = frozenset({ErrorName.RUNTIME, ErrorName.DATA_LIMIT_EXCEEDED})
 
 
 def format_time(moment: datetime) -> str:
@@ -68,10 +66,19 @@ class _Run:
         self.now = now
         self.events: list[Event] = []
         self.last_id: int = cursor["event_id"]
-        self.entered_id: int | None = cursor.get("entered_event_id")
-        self.entered_at: str | None = cursor.get("entered_at")
-        self.retries: list[int] | None = cursor.get("retries")
-        self.attempt: int = cursor.get("attempt", 0)
+        # Entry facts: set by _enter for a fresh state, or read back from a suspended one.
+        self.entered_id: int | None = None
+        self.entered_at: str | None = None
+        self.retries: list[int] | None = None
+        self.attempt: int = 0
+
+    def load_suspended(self) -> None:
+        """Read back what ``suspend`` stored, for a state resumed in a later call."""
+        cursor = self.cursor
+        self.entered_id = cursor.get("entered_event_id")
+        self.entered_at = cursor.get("entered_at")
+        self.retries = cursor.get("retries")
+        self.attempt = cursor.get("attempt", 0)
 
     def emit(self, type_: str, details: dict[str, Any]) -> int:
         last = self.last_id
@@ -151,6 +158,7 @@ def step(machine: Machine, cursor: Cursor, *, now: datetime) -> Decision:
     try:
         if phase == ENTER:
             return _enter(run)
+        run.load_suspended()
         if phase == BEGIN:
             index = cursor["frame"][-1][1]
             run.emit("MapIterationStarted", {"index": index, "name": cursor["frame"][-1][0]})
@@ -171,6 +179,7 @@ def resume(machine: Machine, cursor: Cursor, *, now: datetime, output: Any = Non
     run = _Run(machine, cursor, now)
     if cursor["phase"] != TASK:
         raise ValueError("resume() needs a cursor that is waiting for a task")
+    run.load_suspended()
     prefix = "LambdaFunction" if fillers.is_legacy_lambda(run.state) else "Task"
     if error is not None or cause is not None:
         failure = StatesError(error, cause)
@@ -192,6 +201,7 @@ def join(machine: Machine, cursor: Cursor, *, now: datetime, results: Sequence[S
     run = _Run(machine, cursor, now)
     if cursor["phase"] != FORK:
         raise ValueError("join() needs a cursor that is waiting for its children")
+    run.load_suspended()
     try:
         return fillers.join_children(run, results)
     except StatesError as exc:
@@ -203,10 +213,9 @@ def join(machine: Machine, cursor: Cursor, *, now: datetime, results: Sequence[S
 
 def _enter(run: _Run) -> Decision:
     state = run.state
-    run.entered_id = run.emit(f"{state.type}StateEntered", {"name": state.name, "input": run.cursor["input"]})
-    run.entered_at = format_time(run.now) if state.needs_context else None
-    run.retries = None
-    run.attempt = 0
+    run.entered_id = run.emit(state.entered_event, {"name": state.name, "input": run.cursor["input"]})
+    if state.needs_context:
+        run.entered_at = format_time(run.now)
     return fillers.begin_work(run, run.cursor)
 
 
@@ -220,7 +229,7 @@ def effective_input(run: _Run, raw: Any) -> Any:
     try:
         return path.get(run.scope(raw))
     except PathNoMatch as missing:
-        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : No results for path: {missing.missing}") from None
+        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : {missing.jayway_message}") from None
 
 
 def finish(run: _Run, result: Any) -> Decision:
@@ -238,7 +247,7 @@ def finish(run: _Run, result: Any) -> Decision:
     try:
         output = set_at(raw, result_path, result)
     except PathNoMatch as missing:
-        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : Missing property in path {missing.missing}") from None
+        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : {missing.jayway_message}") from None
     return exit_state(run, output, size=input_size(run) + payload_size(result))
 
 
@@ -263,7 +272,7 @@ def exit_state(run: _Run, output: Any, *, next_state: str | None = None, size: i
         try:
             output = path.get(run.scope(output))
         except PathNoMatch as missing:
-            raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : No results for path: {missing.missing}") from None
+            raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : {missing.jayway_message}") from None
     if size is None or size > MAX_PAYLOAD_BYTES:
         size = payload_size(output)
         if size > MAX_PAYLOAD_BYTES:
@@ -271,7 +280,7 @@ def exit_state(run: _Run, output: Any, *, next_state: str | None = None, size: i
                 ErrorName.DATA_LIMIT_EXCEEDED,
                 f"The state/task '{state.name}' returned a result with a size exceeding the maximum number of bytes service limit.",
             )
-    run.emit(f"{state.type}StateExited", {"name": state.name, "output": output})
+    run.emit(state.exited_event, {"name": state.name, "output": output})
     target = next_state if next_state is not None else state.next
     if target is None:
         return end_frame(run, output)
@@ -318,15 +327,14 @@ def error_matches(names: Sequence[str], error: str | None) -> bool:
     """Whether a Retrier's or Catcher's ErrorEquals matches ``error``.
 
     ``States.ALL`` matches every error, and ``States.TaskFailed`` every error but
-    ``States.Timeout``; neither matches the terminal ``States.Runtime`` and
-    ``States.DataLimitExceeded``, which only their own names catch.
+    ``States.Timeout``. ``States.Runtime`` and ``States.DataLimitExceeded`` are terminal:
+    AWS neither retries nor catches them, even when named (the corpus records a Catch on
+    ``States.Runtime`` that does not fire).
     """
+    if error in _TERMINAL:
+        return False
     for name in names:
-        if name == error:
-            return True
-        if error in _NOT_WILDCARD:
-            continue
-        if name == ErrorName.ALL or (name == ErrorName.TASK_FAILED and error != ErrorName.TIMEOUT):
+        if name == error or name == ErrorName.ALL or (name == ErrorName.TASK_FAILED and error != ErrorName.TIMEOUT):
             return True
     return False
 
@@ -391,7 +399,7 @@ def _place_error(raw: Any, error_output: dict[str, Any], result_path: Any) -> An
     try:
         return set_at(raw, result_path, error_output)
     except PathNoMatch as missing:
-        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : Missing property in path {missing.missing}") from None
+        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : {missing.jayway_message}") from None
 
 
 def describe(value: Any) -> str:

@@ -30,7 +30,7 @@ class Machine:
         """The state machine that runs in ``frame`` (``[]`` is the top level)."""
         if not frame:
             return self.root
-        key = tuple((name, index) for name, index in frame)
+        key = tuple(map(tuple, frame))
         found = self._frames.get(key)
         if found is None:
             found = self.root

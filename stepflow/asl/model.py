@@ -74,6 +74,13 @@ class State:
     output_path: Path | None = ROOT
     needs_context: bool = False
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    entered_event: str = field(init=False, repr=False, compare=False)
+    exited_event: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # History event names, spelled once: the interpreter emits two per transition.
+        object.__setattr__(self, "entered_event", f"{self.type}StateEntered")
+        object.__setattr__(self, "exited_event", f"{self.type}StateExited")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -31,10 +31,19 @@ __all__ = ["Path", "PathNoMatch", "Scope", "compile_path", "compile_reference_pa
 class PathNoMatch(LookupError):
     """A definite path selected nothing; ``missing`` is the first step that failed (``$['no']``)."""
 
-    def __init__(self, path: str, missing: str) -> None:
+    def __init__(self, path: str, missing: str, *, leaf: bool = True) -> None:
         self.path = path
         self.missing = missing
+        self.leaf = leaf
         super().__init__(f"{path}: no node at {missing}")
+
+    @property
+    def jayway_message(self) -> str:
+        """How Jayway JsonPath (and so AWS) words it: a missing last step has "no
+        results", a missing step on the way is a "missing property"."""
+        if self.leaf:
+            return f"No results for path: {self.missing}"
+        return f"Missing property in path {self.missing}"
 
 
 class Scope:
@@ -114,7 +123,7 @@ class Path:
         steps = self.steps
         if steps is None:
             return [match.value for match in self._jsonpath.find(node)]
-        for step in steps:
+        for depth, step in enumerate(steps):
             if type(step) is str:
                 if type(node) is dict and step in node:
                     node = node[step]
@@ -122,21 +131,16 @@ class Path:
             elif type(node) is list and -len(node) <= step < len(node):  # type: ignore[operator]
                 node = node[step]  # type: ignore[index]
                 continue
-            raise PathNoMatch(self.text, _describe_prefix(steps, step))
+            raise PathNoMatch(self.text, _describe_prefix(steps, depth), leaf=depth == len(steps) - 1)
         return node
 
     def __repr__(self) -> str:
         return f"Path({self.text!r})"
 
 
-def _describe_prefix(steps: tuple[str | int, ...], failed: str | int) -> str:
+def _describe_prefix(steps: tuple[str | int, ...], depth: int) -> str:
     """Jayway's way to name the missing node, e.g. ``$['no']``."""
-    out = "$"
-    for step in steps:
-        out += f"['{step}']" if isinstance(step, str) else f"[{step}]"
-        if step is failed:
-            break
-    return out
+    return "$" + "".join(f"['{step}']" if isinstance(step, str) else f"[{step}]" for step in steps[: depth + 1])
 
 
 @lru_cache(maxsize=4096)

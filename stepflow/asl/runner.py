@@ -141,7 +141,7 @@ class _Driver:
         if decision.timeout_seconds is not None and elapsed >= decision.timeout_seconds:
             if self.deadline is not None and began + timedelta(seconds=decision.timeout_seconds) >= self.deadline:
                 raise _TimedOut
-            output, error, cause = None, ErrorName.TIMEOUT, None
+            output, error, cause = None, ErrorName.TIMEOUT, ""  # AWS records an empty cause
         if self.deadline is not None and clock.now() >= self.deadline:
             raise _TimedOut
         if error is not None or cause is not None:

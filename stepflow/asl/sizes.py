@@ -38,14 +38,29 @@ def payload_size(value: Any) -> int:
         if len(value) > 16:
             # Wide containers: the C encoder beats a Python walk by far.
             size = len(_encode(value))
-        elif kind is dict:
-            size = 1 + len(value)  # braces and separators
-            for key, item in value.items():
-                size += len(key) + 3 + payload_size(item)
         else:
-            size = 1 + len(value) or 2
-            for item in value:
-                size += payload_size(item)
+            # Scalars are counted inline: this runs for every state's output.
+            if kind is dict:
+                size = 1 + len(value) if value else 2  # braces and separators
+                for key, item in value.items():
+                    size += len(key) + 3
+                    item_kind = type(item)
+                    if item_kind is str:
+                        size += len(item) + 2
+                    elif item_kind is int:
+                        size += len(str(item))
+                    else:
+                        size += payload_size(item)
+            else:
+                size = 1 + len(value) if value else 2
+                for item in value:
+                    item_kind = type(item)
+                    if item_kind is str:
+                        size += len(item) + 2
+                    elif item_kind is int:
+                        size += len(str(item))
+                    else:
+                        size += payload_size(item)
         if size >= _CACHE_MIN_BYTES:
             if len(_cache) >= _CACHE_MAX_ENTRIES:
                 del _cache[next(iter(_cache))]

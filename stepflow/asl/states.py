@@ -175,7 +175,7 @@ def _read(run: _Run, path: Path, effective: Any) -> Any:
     try:
         return path.get(run.scope(effective))
     except PathNoMatch as missing:
-        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : No results for path: {missing.missing}") from None
+        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{path.text}' : {missing.jayway_message}") from None
 
 
 # ---------------------------------------------------------------- Parallel and Map
