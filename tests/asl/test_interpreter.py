@@ -258,14 +258,16 @@ def test_states_all_does_not_catch_a_runtime_error() -> None:
     assert result.cause.startswith("An error occurred while executing the state 'T' (entered at the event id #2).")
 
 
-def test_task_failed_matches_every_error_but_a_timeout() -> None:
+def test_task_failed_matches_every_error_but_a_timeout_and_nothing_matches_a_runtime_error() -> None:
     from stepflow.asl.interpreter import error_matches
 
     assert error_matches(["States.TaskFailed"], "MyError")
     assert not error_matches(["States.TaskFailed"], "States.Timeout")
     assert error_matches(["States.ALL"], "States.Timeout")
+    assert error_matches(["Other", "MyError"], "MyError")
     assert not error_matches(["States.ALL"], "States.Runtime")
-    assert error_matches(["States.Runtime"], "States.Runtime")
+    assert not error_matches(["States.Runtime"], "States.Runtime")
+    assert not error_matches(["States.ALL"], "States.DataLimitExceeded")
 
 
 def test_a_callback_task_gets_a_token_that_parameters_can_pass_on() -> None:
