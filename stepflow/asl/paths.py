@@ -143,9 +143,22 @@ def _describe_prefix(steps: tuple[str | int, ...], depth: int) -> str:
     return "$" + "".join(f"['{step}']" if isinstance(step, str) else f"[{step}]" for step in steps[: depth + 1])
 
 
-@lru_cache(maxsize=4096)
 def compile_path(text: str) -> Path:
     """Compile a Path. Raises ``PathSyntaxError`` when ``text`` is not a valid path."""
+    if isinstance(text, str) and len(text) <= _CACHED_TEXT_LIMIT:
+        return _compile_path_cached(text)
+    return _compile_path(text)
+
+
+_CACHED_TEXT_LIMIT = 2048  # hostile megabyte-long "paths" must not be pinned in the cache
+
+
+@lru_cache(maxsize=4096)
+def _compile_path_cached(text: str) -> Path:
+    return _compile_path(text)
+
+
+def _compile_path(text: str) -> Path:
     if not isinstance(text, str) or not text.startswith("$"):
         raise PathSyntaxError(f"{text!r} is not a JSONPath: it must start with '$'")
     source, variable, rest = _split_root(text)
@@ -155,7 +168,6 @@ def compile_path(text: str) -> Path:
     return Path(text, source, variable, None, _compile_indefinite(text, rest))
 
 
-@lru_cache(maxsize=4096)
 def compile_reference_path(text: str) -> Path:
     """Compile a Reference Path: only named fields and indexes, one node."""
     path = compile_path(text)
