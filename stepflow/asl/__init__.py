@@ -10,7 +10,13 @@ Public surface (other parts of stepflow and external checks call exactly these):
 * ``run(definition, input, *, invoke=None, clock=None) -> Result``: the same machinery,
   driven synchronously.
 
-This package imports nothing of Django.
+Both query languages run on the same machinery: JSONPath (paths, payload templates,
+intrinsic functions) and JSONata (``{% %}`` expressions, ``$states``, AWS's extra
+functions), chosen by ``QueryLanguage`` per machine or per state; workflow variables
+(``Assign``) work in both and travel in the cursor.
+
+This package imports nothing of Django. The JSONata engine is imported only when a
+JSONata expression is compiled.
 """
 
 from .decisions import Cursor, Decision, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil

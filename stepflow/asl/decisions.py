@@ -24,9 +24,14 @@ only because the interpreter makes one per transition and frozen ones cost more 
 A **cursor** is a plain JSON-serialisable ``dict``: a run can stop on one worker and resume
 on another from it. Its keys are the interpreter's business; callers may read
 ``cursor["state"]`` (the current state's name), ``cursor["frame"]`` (the list naming the
-branch or Map iteration this cursor runs in, ``[]`` at the top) and ``cursor["event_id"]``
-(the id of the last history event), and may set ``cursor["event_id"]`` before a step to
-renumber a child frame's events into an execution-wide sequence.
+branch or Map iteration this cursor runs in, ``[]`` at the top), ``cursor["event_id"]``
+(the id of the last history event) and ``cursor.get("vars")`` (the workflow variables
+assigned in the cursor's own scope; ``cursor.get("outer_vars")`` holds those it reads
+from enclosing scopes), and may set ``cursor["event_id"]`` before a step to renumber a
+child frame's events into an execution-wide sequence.
+
+A state that assigns variables shows them in its ``*StateExited`` event, as AWS does:
+``assignedVariables`` maps each name to its value as compact JSON text.
 """
 
 from __future__ import annotations

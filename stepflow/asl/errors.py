@@ -92,11 +92,14 @@ class StatesError(ASLError):
     """A run-time failure with an ASL error name (``States.Runtime``, ``MyError``) and cause.
 
     ``cause`` is free text (or ``None``); AWS's wording is kept where it is known.
+    ``location`` names the field whose evaluation failed (``Output/result``), for the
+    ``EvaluationFailed`` history event of a JSONata state.
     """
 
-    def __init__(self, error: str | None, cause: str | None = None) -> None:
+    def __init__(self, error: str | None, cause: str | None = None, *, location: str | None = None) -> None:
         self.error = error
         self.cause = cause
+        self.location = location
         super().__init__(f"{error}: {cause}" if cause else str(error))
 
     def as_output(self) -> dict[str, Any]:

@@ -9,29 +9,36 @@ Each call takes a compiled ``Machine`` and a cursor and returns one decision
 The state's own work lives in ``states.py`` (one small filler per type); this module owns
 the lifecycle around it: the cursor, history events, errors, Retry and Catch.
 
+A JSONata state runs the same lifecycle with its own fields (``states_jsonata``):
+Arguments instead of InputPath/Parameters, Output instead of ResultSelector/ResultPath/
+OutputPath. Retry and Catch live in ``recovery``; variables (``Assign``) in ``variables``.
+
 Cursor keys (plain JSON): ``frame``, ``state``, ``phase`` (``enter``, ``begin``, ``task``,
 ``wait``, ``retry``, ``fork``), ``input`` (the state's raw input), ``event_id``,
 ``entered_event_id``, ``entered_at``, ``retries`` (attempts per Retrier), ``ctx`` (the
-execution part of the context object), ``attempt`` (task attempts in this state), and
-phase-specific keys (``wake_at``, ``pending``, ``map``).
+execution part of the context object), ``attempt`` (task attempts in this state),
+``vars`` and ``outer_vars`` (workflow variables, see ``variables``; only when there are
+any), and phase-specific keys (``wake_at``, ``pending``, ``map``).
 """
 
 from __future__ import annotations
 
-import random
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Sequence
 
+from . import recovery
 from . import states as fillers
-from .decisions import Cursor, Decision, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil
+from . import variables
+from .decisions import Cursor, Decision, Event, Failed, Next, Succeeded, WaitUntil
 from .errors import ErrorName, StatesError
 from .machine import Machine
-from .model import ROOT, Catcher, Retrier, State, StateMachine
+from .model import ROOT, State
 from .paths import PathNoMatch, Scope, set_at
+from .recovery import error_matches, retry_delay
 from .sizes import MAX_PAYLOAD_BYTES, payload_size
-from .templates import to_json
+from .variables import OUTER, VARS
 
-__all__ = ["join", "resume", "start", "step", "format_time"]
+__all__ = ["error_matches", "format_time", "join", "resume", "retry_delay", "start", "step"]
 
 ENTER = "enter"
 BEGIN = "begin"
@@ -39,8 +46,6 @@ TASK = "task"
 WAIT = "wait"
 RETRY = "retry"
 FORK = "fork"
-
-_TERMINAL = frozenset({ErrorName.RUNTIME, ErrorName.DATA_LIMIT_EXCEEDED})
 
 
 def format_time(moment: datetime) -> str:
@@ -100,8 +105,15 @@ class _Run:
         }
 
     def scope(self, value: Any) -> Scope:
-        if self.state.needs_context:
-            return Scope(value, self.context())
+        """What the state's paths and templates read: ``value``, and the context object and
+        variables only for a state that reads them (``State.scoped``)."""
+        state = self.state
+        if state.scoped:
+            return Scope(
+                value,
+                self.context() if state.needs_context else None,
+                variables.visible(self.cursor) if state.reads_variables else None,
+            )
         return Scope(value)
 
     def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -120,6 +132,7 @@ class _Run:
                 exc.error,
                 f"An error occurred while executing the state '{self.state.name}' "
                 f"(entered at the event id #{self.entered_id}). {exc.cause}",
+                location=exc.location,
             )
         return exc
 
@@ -131,11 +144,13 @@ def start(machine: Machine, input: Any, *, now: datetime, context: dict[str, Any
     """Begin an execution: the first cursor, with the ``ExecutionStarted`` event.
 
     ``context`` gives the execution part of the context object (``Execution`` and
-    ``StateMachine``, as AWS shapes them); missing fields get local defaults.
+    ``StateMachine``, as AWS shapes them); missing fields get local defaults, and a field
+    given as ``None`` is left out (an EXPRESS execution has no ``RedriveCount``).
     """
     ctx = dict(context or {})
     execution = {"Id": "", "Input": input, "Name": "", "RoleArn": "", "StartTime": format_time(now), "RedriveCount": 0}
     execution.update(ctx.get("Execution") or {})
+    execution = {key: value for key, value in execution.items() if value is not None}
     execution["Input"] = input
     ctx["Execution"] = execution
     ctx.setdefault("StateMachine", {"Id": "", "Name": ""})
@@ -164,13 +179,13 @@ def step(machine: Machine, cursor: Cursor, *, now: datetime) -> Decision:
             run.emit("MapIterationStarted", {"index": index, "name": cursor["frame"][-1][0]})
             return _enter(run)
         if phase == WAIT:
-            return _finish_wait(run)
+            return fillers.finish_wait(run)
         if phase == RETRY:
             if run.now < datetime.fromisoformat(cursor["wake_at"]):
                 return WaitUntil(cursor, datetime.fromisoformat(cursor["wake_at"]))
             return fillers.begin_work(run, cursor)
     except StatesError as exc:
-        return _handle_error(run, run.runtime_error(exc))
+        return recovery.handle_error(run, run.runtime_error(exc))
     raise ValueError(f"step() cannot advance a cursor in phase {phase!r}")
 
 
@@ -183,17 +198,17 @@ def resume(machine: Machine, cursor: Cursor, *, now: datetime, output: Any = Non
     prefix = "LambdaFunction" if fillers.is_legacy_lambda(run.state) else "Task"
     if error is not None or cause is not None:
         failure = StatesError(error, cause)
-        details = {"error": error, "cause": cause} if prefix == "LambdaFunction" else {"error": error, "cause": cause, "resource": run.state.resource}
+        details = {"error": error, "cause": cause} if prefix == "LambdaFunction" else {"error": error, "cause": cause, "resource": getattr(run.state, "resource", "")}
         if error == ErrorName.TIMEOUT:
             run.emit(f"{prefix}TimedOut", details)
         else:
             run.emit(f"{prefix}Failed", details)
-        return _handle_error(run, failure)
+        return recovery.handle_error(run, failure)
     run.emit(f"{prefix}Succeeded", {"output": output})
     try:
         return finish(run, output)
     except StatesError as exc:
-        return _handle_error(run, run.runtime_error(exc))
+        return recovery.handle_error(run, run.runtime_error(exc))
 
 
 def join(machine: Machine, cursor: Cursor, *, now: datetime, results: Sequence[Succeeded | Failed]) -> Decision:
@@ -205,7 +220,7 @@ def join(machine: Machine, cursor: Cursor, *, now: datetime, results: Sequence[S
     try:
         return fillers.join_children(run, results)
     except StatesError as exc:
-        return _handle_error(run, run.runtime_error(exc))
+        return recovery.handle_error(run, run.runtime_error(exc))
 
 
 # ---------------------------------------------------------------- the lifecycle
@@ -214,7 +229,7 @@ def join(machine: Machine, cursor: Cursor, *, now: datetime, results: Sequence[S
 def _enter(run: _Run) -> Decision:
     state = run.state
     run.entered_id = run.emit(state.entered_event, {"name": state.name, "input": run.cursor["input"]})
-    if state.needs_context:
+    if state.needs_context or state.jsonata:
         run.entered_at = format_time(run.now)
     return fillers.begin_work(run, run.cursor)
 
@@ -233,22 +248,27 @@ def effective_input(run: _Run, raw: Any) -> Any:
 
 
 def finish(run: _Run, result: Any) -> Decision:
-    """ResultSelector, ResultPath and OutputPath on a state's result; then exit the state."""
+    """ResultSelector, Assign, ResultPath and OutputPath on a state's result; then exit
+    the state. (A JSONata state: Assign and Output, in ``states_jsonata``.)"""
     state = run.state
+    if state.jsonata:
+        return fillers.finish_jsonata(run, result)
     raw = run.cursor["input"]
     selector = getattr(state, "result_selector", None)
     if selector is not None:
-        result = selector.evaluate(Scope(result, run.context() if selector.reads_context else None))
+        result = selector.evaluate(run.scope(result))
+    # Assign reads the result after ResultSelector; its values exist from the next state on.
+    assigned = state.assign.evaluate(run.scope(result)) if state.assign is not None else None
     result_path = getattr(state, "result_path", ROOT)
     if result_path is None:
-        return exit_state(run, raw, size=input_size(run))
+        return exit_state(run, raw, size=input_size(run), assigned=assigned)
     if result_path.is_root:
-        return exit_state(run, result)
+        return exit_state(run, result, assigned=assigned)
     try:
         output = set_at(raw, result_path, result)
     except PathNoMatch as missing:
         raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : {missing.jayway_message}") from None
-    return exit_state(run, output, size=input_size(run) + payload_size(result))
+    return exit_state(run, output, size=input_size(run) + payload_size(result), assigned=assigned)
 
 
 def input_size(run: _Run) -> int:
@@ -258,11 +278,15 @@ def input_size(run: _Run) -> int:
     return payload_size(run.cursor["input"]) if size is None else size
 
 
-def exit_state(run: _Run, output: Any, *, next_state: str | None = None, size: int | None = None) -> Decision:
+def exit_state(
+    run: _Run, output: Any, *, next_state: str | None = None, size: int | None = None, assigned: dict[str, Any] | None = None
+) -> Decision:
     """OutputPath, the size limit, the Exited event, and the transition.
 
     ``size`` is an upper bound of ``output``'s size when the caller knows one; the payload
-    is measured exactly only when the bound is unknown or over the limit.
+    is measured exactly only when the bound is unknown or over the limit. ``assigned`` is
+    what the state's Assign evaluated to (``None``: it has none); it becomes the next
+    cursor's variables and is shown in the Exited event.
     """
     state = run.state
     path = state.output_path
@@ -280,15 +304,39 @@ def exit_state(run: _Run, output: Any, *, next_state: str | None = None, size: i
                 ErrorName.DATA_LIMIT_EXCEEDED,
                 f"The state/task '{state.name}' returned a result with a size exceeding the maximum number of bytes service limit.",
             )
-    run.emit(state.exited_event, {"name": state.name, "output": output})
     target = next_state if next_state is not None else state.next
+    cursor = run.cursor
+    if assigned is not None or VARS in cursor or OUTER in cursor:
+        return transition(run, output, target, size, assigned)
+    # No variables anywhere: the lean path that nearly every JSONPath transition takes.
+    run.emit(state.exited_event, {"name": state.name, "output": output})
     if target is None:
         return end_frame(run, output)
-    cursor = run.cursor
     return Next(
         {"frame": cursor["frame"], "state": target, "phase": ENTER, "input": output, "event_id": run.last_id, "ctx": cursor["ctx"], "size": size},
         tuple(run.events),
     )
+
+
+def transition(run: _Run, output: Any, target: str | None, size: int | None, assigned: dict[str, Any] | None) -> Decision:
+    """Apply ``assigned`` to the variables, emit the Exited event, and go to ``target``
+    (the end of the frame when ``None``)."""
+    state = run.state
+    cursor = run.cursor
+    details: dict[str, Any] = {"name": state.name, "output": output}
+    own = None
+    if assigned is not None:
+        own = variables.apply(cursor, assigned, state.name)
+        details["assignedVariables"] = variables.describe(assigned)
+        details["assignedVariablesDetails"] = {"truncated": False}
+    run.emit(state.exited_event, details)
+    if target is None:
+        return end_frame(run, output)
+    following: Cursor = {"frame": cursor["frame"], "state": target, "phase": ENTER, "input": output, "event_id": run.last_id, "ctx": cursor["ctx"]}
+    if size is not None:
+        following["size"] = size
+    variables.carry(cursor, following, own)
+    return Next(following, tuple(run.events))
 
 
 def end_frame(run: _Run, output: Any) -> Succeeded:
@@ -307,100 +355,3 @@ def fail_frame(run: _Run, error: str | None, cause: str | None) -> Failed:
     elif fillers.is_map_iteration(run.machine, frame):
         run.emit("MapIterationFailed", {"index": frame[-1][1], "name": frame[-1][0], "error": error, "cause": cause})
     return Failed(error, cause, tuple(run.events), {**run.cursor, "event_id": run.last_id})
-
-
-# ---------------------------------------------------------------- Wait
-
-
-def _finish_wait(run: _Run) -> Decision:
-    cursor = run.cursor
-    at = datetime.fromisoformat(cursor["wake_at"])
-    if run.now < at:
-        return WaitUntil(cursor, at)
-    return exit_state(run, cursor["pending"], size=cursor.get("size"))
-
-
-# ---------------------------------------------------------------- errors, Retry, Catch
-
-
-def error_matches(names: Sequence[str], error: str | None) -> bool:
-    """Whether a Retrier's or Catcher's ErrorEquals matches ``error``.
-
-    ``States.ALL`` matches every error, and ``States.TaskFailed`` every error but
-    ``States.Timeout``. ``States.Runtime`` and ``States.DataLimitExceeded`` are terminal:
-    AWS neither retries nor catches them, even when named (the corpus records a Catch on
-    ``States.Runtime`` that does not fire).
-    """
-    if error in _TERMINAL:
-        return False
-    for name in names:
-        if name == error or name == ErrorName.ALL or (name == ErrorName.TASK_FAILED and error != ErrorName.TIMEOUT):
-            return True
-    return False
-
-
-def retry_delay(retrier: Retrier, attempt: int, seed: str) -> float:
-    """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0).
-
-    ``IntervalSeconds * BackoffRate ** attempt``, capped by ``MaxDelaySeconds``; with
-    ``JitterStrategy: FULL`` a uniform draw in ``[0, delay]``, seeded so a replay after a
-    crash waits the same.
-    """
-    delay = retrier.interval_seconds * retrier.backoff_rate**attempt
-    if retrier.max_delay_seconds is not None:
-        delay = min(delay, retrier.max_delay_seconds)
-    if retrier.jitter_strategy == "FULL":
-        delay = random.Random(seed).uniform(0, delay)
-    return delay
-
-
-def _handle_error(run: _Run, exc: StatesError) -> Decision:
-    state = run.state
-    cursor = run.cursor
-    error = exc.error
-    retriers: tuple[Retrier, ...] = getattr(state, "retry", ())
-    counts = run.retries
-    for index, retrier in enumerate(retriers):
-        if not error_matches(retrier.error_equals, error):
-            continue
-        done = counts[index] if counts else 0
-        if done >= retrier.max_attempts:
-            break
-        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}:{cursor['frame']}:{state.name}:{run.attempt}"
-        wake_at = run.now + timedelta(seconds=retry_delay(retrier, done, seed))
-        new_counts = list(counts or [0] * len(retriers))
-        new_counts[index] = done + 1
-        run.retries = new_counts
-        run.attempt += 1
-        return WaitUntil(run.suspend(RETRY, wake_at=wake_at.isoformat()), wake_at, tuple(run.events))
-    catchers: tuple[Catcher, ...] = getattr(state, "catch", ())
-    for catcher in catchers:
-        if error_matches(catcher.error_equals, error):
-            error_output = exc.as_output()
-            raw = cursor["input"]
-            try:
-                output = _place_error(raw, error_output, catcher.result_path)
-            except StatesError as inner:
-                return fail_frame(run, inner.error, run.runtime_error(inner).cause)
-            run.emit(f"{state.type}StateExited", {"name": state.name, "output": output})
-            return Next(
-                {"frame": cursor["frame"], "state": catcher.next, "phase": ENTER, "input": output, "event_id": run.last_id, "ctx": cursor["ctx"]},
-                tuple(run.events),
-            )
-    return fail_frame(run, error, exc.cause)
-
-
-def _place_error(raw: Any, error_output: dict[str, Any], result_path: Any) -> Any:
-    """A Catcher's ResultPath places the error output into the state's raw input."""
-    if result_path is None:
-        return raw
-    if result_path.is_root:
-        return error_output
-    try:
-        return set_at(raw, result_path, error_output)
-    except PathNoMatch as missing:
-        raise StatesError(ErrorName.RUNTIME, f"Invalid path '{result_path.text}' : {missing.jayway_message}") from None
-
-
-def describe(value: Any) -> str:
-    return to_json(value)

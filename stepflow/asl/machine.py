@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from .errors import DefinitionError, Problem
-from .model import MapState, ParallelState, StateMachine, parse_machine
+from .model import MapState, ParallelState, StateMachine
+from .parse import parse_machine
 
 __all__ = ["Machine", "compile"]
 

@@ -209,7 +209,7 @@ def _definite_steps(rest: str) -> tuple[str | int, ...] | None:
 
 def _compile_indefinite(text: str, rest: str) -> Any:
     from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
-    from jsonpath_ng.ext import parse
+    from jsonpath_ng.ext import parse  # type: ignore[attr-defined]
 
     try:
         return parse("$" + rest)

@@ -1,9 +1,12 @@
 """The work of each state type: eight small fillers of the lifecycle in ``interpreter``.
 
 ``begin_work(run, cursor)`` starts a state that has been entered (or re-runs it after a
-Retry back-off) and returns the decision; ``join_children`` finishes a Parallel or Map
-once its children are done. Errors are raised as ``StatesError``; the interpreter turns
-them into Retry, Catch or a failed frame.
+Retry back-off) and returns the decision; ``finish_wait`` ends a Wait; ``join_children``
+finishes a Parallel or Map once its children are done. Errors are raised as
+``StatesError``; the interpreter turns them into Retry, Catch or a failed frame.
+
+These are the JSONPath fillers; a JSONata state is handed to ``states_jsonata``, which
+shares the Task scheduling and the joining of children with them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Sequence
 
 from . import interpreter as lifecycle
+from . import states_jsonata, variables
 from .decisions import Cursor, Decision, Failed, Fork, Invoke, Succeeded, WaitUntil
 from .errors import ErrorName, StatesError
 from .model import ChoiceState, FailState, MapState, ParallelState, PassState, SucceedState, TaskState, WaitState
@@ -23,7 +27,18 @@ if TYPE_CHECKING:
     from .interpreter import _Run
     from .machine import Machine
 
-__all__ = ["begin_work", "is_legacy_lambda", "is_map_iteration", "join_children"]
+__all__ = [
+    "begin_work",
+    "child_cursor",
+    "finish_jsonata",
+    "fork_map",
+    "finish_wait",
+    "is_legacy_lambda",
+    "is_map_iteration",
+    "join_children",
+    "schedule_task",
+    "task_token",
+]
 
 MAX_WAIT_SECONDS = 99_999_999
 
@@ -41,7 +56,25 @@ def is_map_iteration(machine: Machine, frame: list[list[Any]]) -> bool:
 
 def begin_work(run: _Run, cursor: Cursor) -> Decision:
     """Do the entered state's work (again, after a Retry back-off)."""
-    return _FILLERS[type(run.state)](run, run.state)
+    state = run.state
+    if state.jsonata:
+        return states_jsonata.begin(run, state)
+    return _FILLERS[type(state)](run, state)  # type: ignore[no-any-return]
+
+
+def finish_jsonata(run: _Run, result: Any) -> Decision:
+    """A JSONata Task, Parallel or Map state's Assign and Output on its result."""
+    return states_jsonata.finish(run, result)
+
+
+def child_cursor(run: _Run, name: str, index: int, start_at: str, phase: str, input: Any, outer: dict[str, Any] | None) -> Cursor:
+    """The first cursor of a Parallel branch or Map iteration; ``outer`` is the variables
+    it may read (and not assign)."""
+    cursor = run.cursor
+    child: Cursor = {"frame": [*cursor["frame"], [name, index]], "state": start_at, "phase": phase, "input": input, "event_id": run.last_id, "ctx": cursor["ctx"]}
+    if outer:
+        child[variables.OUTER] = outer
+    return child
 
 
 def _succeed(run: _Run, state: SucceedState) -> Decision:
@@ -63,10 +96,13 @@ def _choice(run: _Run, state: ChoiceState) -> Decision:
     scope = run.scope(effective)
     for branch in state.choices:
         if branch.rule.matches(scope):
-            return lifecycle.exit_state(run, effective, next_state=branch.next, size=run.cursor.get("size"))
+            # The matching rule's Assign applies; the state's own Assign only with Default.
+            assigned = branch.assign.evaluate(run.scope(effective)) if branch.assign is not None else None
+            return lifecycle.exit_state(run, effective, next_state=branch.next, size=run.cursor.get("size"), assigned=assigned)
     if state.default is None:
         raise StatesError(ErrorName.NO_CHOICE_MATCHED, f"No Choice Rule matched the input in the Choice state '{state.name}', and it has no Default.")
-    return lifecycle.exit_state(run, effective, next_state=state.default, size=run.cursor.get("size"))
+    assigned = state.assign.evaluate(run.scope(effective)) if state.assign is not None else None
+    return lifecycle.exit_state(run, effective, next_state=state.default, size=run.cursor.get("size"), assigned=assigned)
 
 
 def _fail(run: _Run, state: FailState) -> Decision:
@@ -77,7 +113,7 @@ def _fail(run: _Run, state: FailState) -> Decision:
 
 
 def _dynamic_text(run: _Run, raw: Any, spec: Any, field: str) -> Any:
-    scope = Scope(raw, run.context())
+    scope = Scope(raw, run.context(), variables.visible(run.cursor))
     if isinstance(spec, Path):
         try:
             return spec.get(scope)
@@ -92,21 +128,33 @@ def _dynamic_text(run: _Run, raw: Any, spec: Any, field: str) -> Any:
 # ---------------------------------------------------------------- Task
 
 
+def task_token(run: _Run, state: TaskState) -> str | None:
+    """The ``.waitForTaskToken`` callback token: stable across a worker crash."""
+    if not state.resource.endswith(".waitForTaskToken"):
+        return None
+    cursor = run.cursor
+    seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}|{cursor['frame']}|{state.name}|{run.attempt}|{run.entered_id}"
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
 def _task(run: _Run, state: TaskState) -> Decision:
     cursor = run.cursor
     effective = lifecycle.effective_input(run, cursor["input"])
-    token = None
-    if state.resource.endswith(".waitForTaskToken"):
-        seed = f"{cursor['ctx'].get('Execution', {}).get('Id', '')}|{cursor['frame']}|{state.name}|{run.attempt}|{run.entered_id}"
-        token = hashlib.sha256(seed.encode()).hexdigest()
+    token = task_token(run, state)
     if state.parameters is not None:
         extra = {"Task": {"Token": token}} if token else None
         context = run.context(extra) if state.parameters.reads_context else None
-        payload = state.parameters.evaluate(Scope(effective, context))
+        variables_ = variables.visible(cursor) if state.reads_variables else None
+        payload = state.parameters.evaluate(Scope(effective, context, variables_))
     else:
         payload = effective
     timeout = _positive_number(run, effective, state.timeout_seconds, state.timeout_seconds_path, "TimeoutSecondsPath")
     heartbeat = _positive_number(run, effective, state.heartbeat_seconds, state.heartbeat_seconds_path, "HeartbeatSecondsPath")
+    return schedule_task(run, state, payload, timeout, heartbeat, token)
+
+
+def schedule_task(run: _Run, state: TaskState, payload: Any, timeout: float | None, heartbeat: float | None, token: str | None) -> Decision:
+    """The Scheduled and Started events, and the ``Invoke`` decision."""
     if is_legacy_lambda(state):
         run.emit("LambdaFunctionScheduled", {"resource": state.resource, "input": payload, "timeoutInSeconds": timeout})
         run.emit("LambdaFunctionStarted", {})
@@ -171,6 +219,20 @@ def _wait(run: _Run, state: WaitState) -> Decision:
     return WaitUntil(waiting, at, tuple(run.events))
 
 
+def finish_wait(run: _Run) -> Decision:
+    """A Wait whose time has come: Assign (on the effective input) and the transition."""
+    cursor = run.cursor
+    at = datetime.fromisoformat(cursor["wake_at"])
+    if run.now < at:
+        return WaitUntil(cursor, at)
+    state = run.state
+    if state.jsonata:
+        return states_jsonata.finish_wait(run)
+    pending = cursor["pending"]
+    assigned = state.assign.evaluate(run.scope(pending)) if state.assign is not None else None
+    return lifecycle.exit_state(run, pending, size=cursor.get("size"), assigned=assigned)
+
+
 def _read(run: _Run, path: Path, effective: Any) -> Any:
     try:
         return path.get(run.scope(effective))
@@ -187,9 +249,9 @@ def _parallel(run: _Run, state: ParallelState) -> Decision:
     if state.parameters is not None:
         effective = state.parameters.evaluate(run.scope(effective))
     run.emit("ParallelStateStarted", {})
-    frame = cursor["frame"]
+    outer = variables.child_scope(cursor)
     children = tuple(
-        {"frame": [*frame, [state.name, index]], "state": branch.start_at, "phase": lifecycle.ENTER, "input": effective, "event_id": run.last_id, "ctx": cursor["ctx"]}
+        child_cursor(run, state.name, index, branch.start_at, lifecycle.ENTER, effective, outer)
         for index, branch in enumerate(state.branches)
     )
     parent = run.suspend(lifecycle.FORK, fork={"kind": "Parallel"})
@@ -215,16 +277,20 @@ def _map(run: _Run, state: MapState) -> Decision:
     if percentage is not None and not 0 <= percentage <= 100:
         raise StatesError(ErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
     run.emit("MapStateStarted", {"length": len(items)})
-    frame = cursor["frame"]
     selector = state.item_selector
+    visible = variables.visible(cursor) if state.reads_variables else None
+    outer = variables.child_scope(cursor, distributed=state.mode == "DISTRIBUTED")
     children = []
     for index, item in enumerate(items):
         if selector is not None:
             context = run.context({"Map": {"Item": {"Index": index, "Value": item}}}) if selector.reads_context else None
-            item = selector.evaluate(Scope(effective, context))
-        children.append(
-            {"frame": [*frame, [state.name, index]], "state": state.processor.start_at, "phase": lifecycle.BEGIN, "input": item, "event_id": run.last_id, "ctx": cursor["ctx"]}
-        )
+            item = selector.evaluate(Scope(effective, context, visible))
+        children.append(child_cursor(run, state.name, index, state.processor.start_at, lifecycle.BEGIN, item, outer))
+    return fork_map(run, children, count, percentage, max_concurrency)
+
+
+def fork_map(run: _Run, children: list[Cursor], count: Any, percentage: Any, max_concurrency: Any) -> Decision:
+    """Suspend a Map for its iterations (or join at once when there are none)."""
     tolerance = {"kind": "Map", "count": count, "percentage": percentage}
     parent = run.suspend(lifecycle.FORK, fork=tolerance)
     if not children:
@@ -237,11 +303,26 @@ def _map_integer(run: _Run, effective: Any, fixed: Any, path: Path | None, field
     if path is None:
         return fixed
     value = _read(run, path, effective)
+    if type(value) is str:
+        # AWS reads the value the way Java parses text: "1" is a valid integer, "NoNumber" not
+        # (the corpus records both, the former through a variable).
+        value = _parse_number(value, kind)
     valid = not isinstance(value, bool) and (isinstance(value, int) or (kind == "float" and isinstance(value, float)))
     if not valid:
         shown = value if isinstance(value, str) else to_json(value)
         raise StatesError(ErrorName.RUNTIME, f'The {field} field refers to value "{shown}" which is not a valid {kind}: {path.text}')
     return value
+
+
+def _parse_number(text: str, kind: str) -> Any:
+    """``text`` as Java's ``Integer.parseInt`` (or ``Double.parseDouble`` for ``float``)
+    reads it; the text itself when it is no such number."""
+    try:
+        if kind == "integer":
+            return int(text) if text.lstrip("+-").isdigit() and text.isascii() else text
+        return float(text.strip())
+    except ValueError:
+        return text
 
 
 def join_children(run: _Run, results: Sequence[Succeeded | Failed]) -> Decision:
@@ -253,12 +334,14 @@ def join_children(run: _Run, results: Sequence[Succeeded | Failed]) -> Decision:
             first = failures[0]
             run.emit("ParallelStateFailed", {"error": first.error, "cause": first.cause})
             raise StatesError(first.error, first.cause)
-        return lifecycle.finish(run, [r.output for r in results])
+        return lifecycle.finish(run, [r.output for r in results if isinstance(r, Succeeded)])
     if failures:
         count, percentage = fork.get("count"), fork.get("percentage")
         tolerated = count is not None or percentage is not None
         within = tolerated and (count is None or len(failures) <= count) and (percentage is None or len(failures) * 100 / len(results) <= percentage)
         if not within:
+            error: str | None
+            cause: str | None
             if tolerated:
                 error, cause = ErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerance threshold was exceeded"
             else:

@@ -25,7 +25,7 @@ from .validate_values import (
     suggest,
 )
 
-__all__ = ["COMPARISONS", "check_catch", "check_choice", "check_retry"]
+__all__ = ["COMPARISONS", "check_catch", "check_choice", "check_retry", "check_variable_names"]
 
 _ORDERINGS: Final = ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
 # Comparison operator -> what its operand must be.
@@ -172,8 +172,22 @@ def _check_assign(ctx: Context, path: str, value: Any, language: str) -> None:
         ctx.add(path, f"Assign must be an object of variable names to values, not {kind(value)}")
     elif language == JSONPATH:
         check_template(ctx, path, value)
+        check_variable_names(ctx, path, value, language)
     else:
         check_jsonata(ctx, path, value)
+        check_variable_names(ctx, path, value, language)
+
+
+def check_variable_names(ctx: Context, path: str, assign: dict[str, Any], language: str) -> None:
+    """Every key of an ``Assign`` object names a variable AWS allows (in JSONPath, after
+    ``.$`` is removed)."""
+    from .variables import variable_name_error
+
+    for key in assign:
+        name = key[:-2] if language == JSONPATH and isinstance(key, str) and key.endswith(".$") else key
+        error = variable_name_error(name) if isinstance(name, str) else f"{name!r} is not a variable name"
+        if error is not None:
+            ctx.add(pointer(path, key), f"Assign: {error}")
 
 
 # ----------------------------------------------------------------------------- Retry / Catch

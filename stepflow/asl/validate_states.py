@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from .validate_map import check_map
 from .validate_resources import check_credentials, check_resource
-from .validate_rules import check_catch, check_choice, check_retry
+from .validate_rules import check_catch, check_choice, check_retry, check_variable_names
 from .validate_values import (
     JSONATA,
     JSONPATH,
@@ -161,6 +161,8 @@ def check_state(ctx: Context, path: str, state: Any) -> None:
             pointer(path, "Assign"),
             f"Assign must be an object of variable names to values, not {kind(state['Assign'])}",
         )
+    elif "Assign" in state:
+        check_variable_names(ctx, pointer(path, "Assign"), state["Assign"], language)
     _CHECKS[state_type](ctx, path, state, language)
     if "Retry" in state:
         check_retry(ctx, pointer(path, "Retry"), state["Retry"])

@@ -1,9 +1,10 @@
 """stepflow.asl against what AWS Step Functions itself recorded: the conformance corpus.
 
-One test per corpus case, named after it. Required (issue 2): every case that uses
-neither JSONata nor variables, bar those whose expected output is Lambda's response
-envelope metadata (skipped, with the reason). JSONata and variable cases run as
-non-strict xfails until issue 8, so progress shows without failing the suite.
+One test per corpus case, named after it. Required: every case, JSONPath (issue 2) and
+JSONata or variables (issue 8) alike, bar those whose expected output is Lambda's response
+envelope metadata (skipped, with the reason). Invalid definitions must be rejected and
+valid ones accepted, bar the asl-validator fixtures in ``KNOWN_DIVERGENCES`` (strict
+xfails, each with its reason).
 
 Run only these with ``pytest -m conformance``. Without the corpus every test here skips,
 except under CI (``CI`` set), where its absence fails
@@ -23,7 +24,7 @@ from stepflow import asl
 
 from .conformance import (
     ABSENT,
-    ISSUE_8,
+    KNOWN_DIVERGENCES,
     LEFT_OUT_ENVELOPE,
     LambdaFakes,
     corpus_present,
@@ -32,7 +33,6 @@ from .conformance import (
     expects_envelope_metadata,
     history_mismatch,
     mismatches,
-    uses_jsonata_or_variables,
 )
 
 pytestmark = pytest.mark.conformance
@@ -47,9 +47,7 @@ def case_params(cases: list[dict[str, Any]], *, informative: bool = False) -> li
     params = []
     for case in cases:
         marks = []
-        if uses_jsonata_or_variables(case):
-            marks.append(pytest.mark.xfail(strict=False, reason=ISSUE_8))
-        elif expects_envelope_metadata(case):
+        if expects_envelope_metadata(case):
             marks.append(pytest.mark.skip(reason=LEFT_OUT_ENVELOPE))
         elif informative:
             marks.append(pytest.mark.xfail(strict=False, reason="histories are informative"))
@@ -60,23 +58,31 @@ def case_params(cases: list[dict[str, Any]], *, informative: bool = False) -> li
 def fixture_params(folder: str) -> list[Any]:
     if not corpus_present():
         return [MISSING_CORPUS]
-    return [pytest.param(f, id=f["name"]) for f in definition_fixtures(folder)]
+    return [
+        pytest.param(
+            f,
+            id=f["name"],
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_DIVERGENCES[f["name"]])] if f["name"] in KNOWN_DIVERGENCES else [],
+        )
+        for f in definition_fixtures(folder)
+    ]
 
 
 CASES = executable_cases()
 
 
-def express_context() -> dict[str, Any]:
-    """The identity the service gives an EXPRESS execution (its ARN says ``express``)."""
+def express_context(*, synchronous: bool) -> dict[str, Any]:
+    """The identity the service gives an EXPRESS execution (its ARN says ``express``).
+    One started with StartSyncExecution has no ``RedriveCount`` in its context object."""
     name = str(uuid.uuid4())
     machine = "arn:aws:states:us-east-1:111111111111:stateMachine:conformance"
-    return {
-        "Execution": {
-            "Id": f"arn:aws:states:us-east-1:111111111111:express:conformance:{name}:{uuid.uuid4()}",
-            "Name": name,
-        },
-        "StateMachine": {"Id": machine, "Name": "conformance"},
+    execution: dict[str, Any] = {
+        "Id": f"arn:aws:states:us-east-1:111111111111:express:conformance:{name}:{uuid.uuid4()}",
+        "Name": name,
     }
+    if synchronous:
+        execution["RedriveCount"] = None  # None: left out of the context object
+    return {"Execution": execution, "StateMachine": {"Id": machine, "Name": "conformance"}}
 
 
 def run_case(case: dict[str, Any]) -> asl.Result:
@@ -84,7 +90,11 @@ def run_case(case: dict[str, Any]) -> asl.Result:
     clock = asl.VirtualClock()
     invoke = LambdaFakes(case.get("tasks"), clock)
     # run()'s default identity is a STANDARD execution's; an EXPRESS one is the caller's to give.
-    extra = {"context": express_context()} if case.get("state_machine_type") == "EXPRESS" else {}
+    extra = {}
+    if case.get("state_machine_type") == "EXPRESS":
+        # The recording says how the execution was started: StartSyncExecution or not.
+        synchronous = "start_execution_sync_response" in case.get("snapshot_keys", ())
+        extra = {"context": express_context(synchronous=synchronous)}
     try:
         return asl.run(case["definition"], case["input"], invoke=invoke, clock=clock, **extra)
     except asl.DefinitionError as error:
@@ -140,8 +150,6 @@ def test_validate_accepts_every_definition_aws_ran() -> None:
     if not corpus_present():
         pytest.skip(ABSENT)
     rejected = {
-        case["name"]: [p.as_dict() for p in problems[:2]]
-        for case in CASES
-        if not uses_jsonata_or_variables(case) and (problems := asl.validate(case["definition"]))
+        case["name"]: [p.as_dict() for p in problems[:2]] for case in CASES if (problems := asl.validate(case["definition"]))
     }
     assert not rejected, json.dumps(rejected, indent=1)[:4000]

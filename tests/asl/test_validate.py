@@ -15,16 +15,10 @@ from hypothesis import strategies as st
 from stepflow.asl.errors import Problem
 from stepflow.asl.validate import validate
 
+from .conformance import KNOWN_DIVERGENCES  # asl-validator fixtures we deliberately accept
+
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
 BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "workloads"
-
-# asl-validator fixtures we deliberately accept, and why.
-KNOWN_DIVERGENCES = {
-    "asl-validator.json-surround-syntax-extra-spaces": (
-        "a JSONata expression spanning lines ('{% \\n10 %}') is rejected by asl-validator's "
-        "single-line regex, but AWS accepts multi-line expressions (aws/aws-cdk#35912)"
-    ),
-}
 
 
 # ----------------------------------------------------------------------------- helpers

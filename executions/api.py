@@ -1,0 +1,149 @@
+"""REST endpoints for executions (and the machine actions that concern them).
+
+Each view parses its input, calls one service and renders the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from executions import services
+from executions.models import Event, Execution, Step
+from executions.serializers import (
+    DeleteFilter,
+    EventOutput,
+    ExecutionOutput,
+    ExecutionSummaryOutput,
+    ListFilter,
+    MachineWithCountsOutput,
+    StartInput,
+    StepOutput,
+    StopInput,
+)
+from stepflow.api import RequiredPermissions
+from workflows import api as workflows_api
+from workflows import services as workflows
+
+VIEW = ("executions.view_execution",)
+START = ("executions.add_execution",)
+STOP = ("executions.change_execution",)
+ORDER = OpenApiParameter("order", str, enum=["desc", "asc"], description="desc (newest first, the default) or asc")
+
+
+class MachineDetailView(workflows_api.MachineDetailView):
+    """Describe (with execution counts by status), update, or delete a machine."""
+
+    @extend_schema(operation_id="machines_describe", responses=MachineWithCountsOutput)
+    def get(self, request: Request, name: str) -> Response:
+        machine = workflows.get_machine(name=name)
+        return Response(MachineWithCountsOutput(machine).data)
+
+    @extend_schema(
+        operation_id="machines_delete",
+        parameters=[OpenApiParameter("stop_running", bool, description="abort running executions first")],
+        responses={204: None},
+    )
+    def delete(self, request: Request, name: str) -> Response:
+        machine = workflows.get_machine(name=name)
+        query = DeleteFilter(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        services.delete_machine(machine=machine, stop_running=query.validated_data["stop_running"], by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MachineExecutionsView(ListAPIView):
+    """List a machine's executions (``?status=``), newest first, or start one."""
+
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": VIEW, "POST": START}
+    serializer_class = ExecutionSummaryOutput
+    ordering = ("-started_at",)
+
+    def get_queryset(self) -> Any:
+        machine = workflows.get_machine(name=self.kwargs["name"])
+        query = ListFilter(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        executions = Execution.objects.filter(machine=machine).select_related("version")
+        if "status" in query.validated_data:
+            executions = executions.filter(status=query.validated_data["status"])
+        return executions
+
+    @extend_schema(operation_id="executions_list", parameters=[ListFilter])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(operation_id="executions_start", request=StartInput, responses={201: ExecutionOutput, 200: ExecutionOutput})
+    def post(self, request: Request, name: str) -> Response:
+        machine = workflows.get_machine(name=name)
+        data = StartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        execution, created = services.start_execution(machine=machine, **data.validated_data, by=request.user)
+        # A repeated start by name returns the same execution: 200, not a second 201.
+        return Response(ExecutionOutput(execution).data, status=201 if created else 200)
+
+
+class ExecutionDetailView(APIView):
+    """Describe an execution."""
+
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": VIEW}
+
+    @extend_schema(operation_id="executions_describe", responses=ExecutionOutput)
+    def get(self, request: Request, execution_id: str) -> Response:
+        return Response(ExecutionOutput(services.get_execution(execution_id=execution_id)).data)
+
+
+class StopView(APIView):
+    """Abort a running execution, whether it is running a task or waiting."""
+
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": STOP}
+
+    @extend_schema(operation_id="executions_stop", request=StopInput, responses=ExecutionOutput)
+    def post(self, request: Request, execution_id: str) -> Response:
+        execution = services.get_execution(execution_id=execution_id)
+        data = StopInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        stopped = services.stop_execution(execution=execution, **data.validated_data, by=request.user)
+        return Response(ExecutionOutput(stopped).data)
+
+
+class _ExecutionPage(ListAPIView):
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"GET": VIEW}
+    allow_oldest_first = True
+
+    def rows(self, execution: Execution) -> Any:
+        raise NotImplementedError
+
+    def get_queryset(self) -> Any:
+        return self.rows(services.get_execution(execution_id=self.kwargs["execution_id"]))
+
+
+@extend_schema_view(get=extend_schema(operation_id="executions_steps", parameters=[ORDER]))
+class StepListView(_ExecutionPage):
+    """The states an execution visited, one row each (``?order=asc`` for oldest first)."""
+
+    serializer_class = StepOutput
+    ordering = ("-sequence",)
+
+    def rows(self, execution: Execution) -> Any:
+        return Step.objects.filter(execution=execution)
+
+
+@extend_schema_view(get=extend_schema(operation_id="executions_history", parameters=[ORDER]))
+class HistoryView(_ExecutionPage):
+    """The AWS-style event history (``?order=asc`` for oldest first)."""
+
+    serializer_class = EventOutput
+    ordering = ("-event_id",)
+
+    def rows(self, execution: Execution) -> Any:
+        return Event.objects.filter(execution=execution)

@@ -1,0 +1,76 @@
+"""Calling a Task state's function, between two transitions and holding no lock.
+
+The ``Invoke`` decision is committed first, with what the call needs (``pending``), so a
+worker that dies mid-call is replaced by one that repeats the call from the row with the
+same idempotency key. The outcome is then fed back to the interpreter with ``resume``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+
+import stepflow.asl as asl
+from executions.fn import TaskCall, TaskError, get_client
+from executions.models import Execution
+from stepflow.fields import dumps
+
+__all__ = ["call", "pending"]
+
+log = logging.getLogger(__name__)
+
+_SCHEDULED = ("TaskScheduled", "LambdaFunctionScheduled")
+
+
+def pending(*, execution: Execution, decision: asl.Invoke) -> dict[str, Any]:
+    """What the row keeps about an Invoke so that any worker can make (or repeat) the call."""
+    scheduled = next((e.id for e in decision.events if e.type in _SCHEDULED), decision.cursor.get("event_id", 0))
+    return {
+        "resource": decision.resource,
+        "payload": decision.payload,
+        "timeout_seconds": decision.timeout_seconds,
+        "heartbeat_seconds": decision.heartbeat_seconds,
+        "task_token": decision.task_token,
+        "attempt": decision.attempt,
+        # Stable across a crash: it names the committed TaskScheduled event.
+        "key": f"{execution.uuid}:{scheduled}",
+    }
+
+
+def call(*, pending: dict[str, Any], execution: Execution, state_name: str) -> tuple[Any, str | None, str | None]:
+    """Make the call; ``(output, None, None)`` or ``(None, error, cause)``. Never raises."""
+    timeout = pending.get("timeout_seconds") or settings.STEPFLOW_TASK_TIMEOUT_SECONDS
+    task = TaskCall(
+        resource=pending["resource"],
+        payload=pending["payload"],
+        timeout_seconds=float(timeout),
+        idempotency_key=pending["key"],
+        execution_id=str(execution.uuid),
+        state_name=state_name,
+        attempt=pending.get("attempt", 0),
+        heartbeat_seconds=pending.get("heartbeat_seconds"),
+        task_token=pending.get("task_token"),
+    )
+    began = time.monotonic()
+    try:
+        output = get_client().invoke(task)
+    except TaskError as failure:
+        return None, failure.error, failure.cause
+    except Exception as exc:  # a client bug must fail the task, not wedge the run
+        log.exception("Fn client failed on %s", task.resource)
+        return None, asl.ErrorName.TASK_FAILED, f"The Fn client raised {type(exc).__name__}: {exc}"
+    if pending.get("timeout_seconds") and time.monotonic() - began > float(timeout):
+        return None, asl.ErrorName.TIMEOUT, f"The task did not finish within {timeout} seconds."
+    try:
+        size = len(dumps(output).encode("utf-8"))
+    except (TypeError, ValueError):
+        return None, asl.ErrorName.RUNTIME, "The task returned a value that is not JSON."
+    if size > settings.STEPFLOW_MAX_PAYLOAD_BYTES:
+        return None, asl.ErrorName.DATA_LIMIT_EXCEEDED, (
+            f"The task '{state_name}' returned a result of {size} bytes, over the "
+            f"{settings.STEPFLOW_MAX_PAYLOAD_BYTES}-byte limit."
+        )
+    return output, None, None

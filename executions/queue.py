@@ -1,0 +1,42 @@
+"""Enqueuing work for the django-q2 workers, always after the current transaction commits.
+
+A task enqueued before commit could run before its rows are visible and find nothing to
+do; one enqueued after a rollback would act on state that never existed. If the broker
+is unreachable at that moment the failure is logged, not raised: the row's ``wake_at``
+(set by the same transaction) lets the timer loop enqueue it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django_q.tasks import async_task
+
+__all__ = ["ADVANCE_EXECUTION", "ADVANCE_FRAME", "enqueue"]
+
+log = logging.getLogger(__name__)
+
+ADVANCE_EXECUTION = "executions.tasks.advance_execution"
+ADVANCE_FRAME = "executions.tasks.advance_frame"
+
+
+def enqueue(func: str, *args: object) -> None:
+    """Queue ``func(*args)`` once the current transaction commits (at once outside one).
+
+    With ``STEPFLOW_TASKS_SYNC`` (tests) django-q2 runs the task inline and its errors
+    propagate; otherwise a failure to reach the broker is logged and left to the timer.
+    """
+    sync = settings.STEPFLOW_TASKS_SYNC
+    transaction.on_commit(partial(_send, func, args, sync), robust=not sync)
+
+
+def _send(func: str, args: tuple[object, ...], sync: bool) -> None:
+    try:
+        async_task(func, *args, sync=sync)
+    except Exception:
+        if sync:
+            raise
+        log.exception("could not enqueue %s%r; the timer loop will retry", func, args)

@@ -1,0 +1,376 @@
+"""The durable runner: advances executions and their frames on django-q2 workers.
+
+A *unit of work* is one call of ``advance_execution`` or ``advance_frame`` (a Parallel
+branch or Map iteration). It:
+
+1. **claims** the row with a compare-and-set on ``revision`` (and only when no live lease
+   is held), taking a lease in ``claimed_until``;
+2. **advances** it through as many transitions as it can, each one database transaction
+   that locks the execution row (event ids are one execution-wide sequence), steps the
+   interpreter, writes the row with a compare-and-set on the revision it holds, and appends
+   the history; a failed compare-and-set means a stop, a timeout or another worker won,
+   and the unit ends without writing anything;
+3. **hands off** at a Wait or retry back-off (``wake_at``, for the timer loop), a fork
+   (children rows, enqueued after commit), the end of its frame (the parent's pending count
+   drops; the last child enqueues the join), or when its time slice is used up (it enqueues
+   itself). A Task call happens between two transactions, holding no lock: the Invoke
+   decision is committed first with a lease covering the call's timeout, so a worker that
+   dies mid-call is replaced once the lease ends and repeats the call with the same
+   idempotency key.
+
+Every row a unit parks carries a ``wake_at`` (its lease, its timer, its deadline), so lost
+queue messages and dead workers are recovered by the timer loop, never by hope.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import stepflow.asl as asl
+from executions import frames, history, invoke
+from executions.machines import compiled
+from executions.models import Execution, ExecutionStatus, Frame, FrameStatus, WaitingFor
+from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME, enqueue
+from executions.terminate import time_out_if_due
+
+__all__ = ["Unit", "advance_execution", "advance_frame", "claim"]
+
+log = logging.getLogger(__name__)
+
+Compute = Callable[[dict[str, Any], datetime], asl.Decision]
+
+
+def advance_execution(*, execution_id: int) -> bool:
+    """Advance an execution's top level; True when this call did work."""
+    unit = Unit.load_execution(execution_id)
+    if unit is None:
+        return False
+    deadline = unit.execution.deadline_at
+    if deadline is not None and deadline <= timezone.now():
+        return time_out_if_due(execution_id=execution_id)
+    return _advance(unit)
+
+
+def advance_frame(*, frame_id: int) -> bool:
+    """Advance one Parallel branch or Map iteration; True when this call did work."""
+    unit = Unit.load_frame(frame_id)
+    return unit is not None and _advance(unit)
+
+
+@dataclass
+class Unit:
+    """The row being advanced and what the worker knows of it."""
+
+    model: type[Execution] | type[Frame]
+    pk: int
+    execution: Execution
+    frame: Frame | None
+    revision: int
+    cursor: dict[str, Any]
+    waiting_for: str
+    pending: Any
+    fork_seq: int
+    claimed_until: datetime | None
+    pending_children: int
+    steps: history.StepBook
+
+    @classmethod
+    def of(cls, row: Execution | Frame, execution: Execution, frame: Frame | None) -> Unit:
+        branch = (frame.path or []) if frame is not None else []
+        return cls(
+            model=type(row),
+            pk=row.pk,
+            execution=execution,
+            frame=frame,
+            revision=row.revision,
+            cursor=frames.unpack(row.cursor, execution.context),
+            waiting_for=row.waiting_for,
+            pending=row.pending,
+            fork_seq=row.fork_seq,
+            claimed_until=row.claimed_until,
+            pending_children=row.pending_children,
+            steps=history.StepBook(execution.pk, frame, branch),
+        )
+
+    @classmethod
+    def load_execution(cls, execution_id: int) -> Unit | None:
+        """The running execution's top level as a worker sees it now, or None."""
+        execution = Execution.objects.select_related("version").filter(pk=execution_id).first()
+        if execution is None or execution.status != ExecutionStatus.RUNNING:
+            return None
+        return cls.of(execution, execution, None)
+
+    @classmethod
+    def load_frame(cls, frame_id: int) -> Unit | None:
+        """The running frame as a worker sees it now, or None."""
+        frame = Frame.objects.select_related("execution__version").filter(pk=frame_id).first()
+        if frame is None or frame.status != FrameStatus.RUNNING:
+            return None
+        return cls.of(frame, frame.execution, frame)
+
+    @property
+    def is_root(self) -> bool:
+        return self.frame is None
+
+    @property
+    def task(self) -> str:
+        return ADVANCE_EXECUTION if self.is_root else ADVANCE_FRAME
+
+    def wake(self, at: datetime) -> datetime:
+        """``at``, or the execution's deadline if sooner (only the top level carries it)."""
+        deadline = self.execution.deadline_at
+        return min(at, deadline) if self.is_root and deadline is not None else at
+
+
+def _lease(now: datetime, extra: float = 0.0) -> datetime:
+    return now + timedelta(seconds=settings.STEPFLOW_CLAIM_LEASE_SECONDS + extra)
+
+
+def _worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _advance(unit: Unit) -> bool:
+    if not claim(unit, now=timezone.now()):
+        return False
+    _run(unit)
+    return True
+
+
+def claim(unit: Unit, *, now: datetime) -> bool:
+    """Take the unit for this worker; True when it is ours to advance.
+
+    False when there is nothing to do yet (its children are still running, it waits for a
+    callback), when a live lease is held by another worker, or when the row changed since
+    the unit was read (another worker or a stop got there first).
+    """
+    if unit.claimed_until is not None and unit.claimed_until > now:
+        return False  # a live worker holds it; it hands off or its lease ends
+    if unit.waiting_for == WaitingFor.CALLBACK:
+        return False
+    if unit.waiting_for == WaitingFor.CHILDREN and unit.pending_children > 0:
+        return False
+    lease = _lease(now)
+    # Compare-and-set on the revision we read: of two workers that read the same row,
+    # exactly one moves it on; the other's UPDATE matches no row.
+    claimed = (
+        unit.model.objects.filter(pk=unit.pk, revision=unit.revision, status=ExecutionStatus.RUNNING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+        .update(revision=unit.revision + 1, claimed_until=lease, claimed_by=_worker_id(), wake_at=unit.wake(lease))
+    )
+    if claimed != 1:
+        return False
+    unit.revision += 1
+    unit.claimed_until = lease
+    return True
+
+
+def _run(unit: Unit) -> None:
+    """Advance a claimed unit until it parks, ends, loses its claim or uses its slice."""
+    try:
+        machine = compiled(unit.execution.version)
+    except Exception as exc:  # a stored version that no longer compiles fails its runs
+        _transition(unit, _raiser(exc), handoff=False)
+        return
+    slice_ends = time.monotonic() + settings.STEPFLOW_TIME_SLICE_SECONDS
+    if unit.waiting_for == WaitingFor.TASK:
+        action = "invoke"  # a worker died during this call: repeat it, same idempotency key
+    elif unit.waiting_for == WaitingFor.CHILDREN:
+        action = "join"
+    else:
+        action = "step"
+    while True:
+        compute: Compute
+        if action == "invoke":
+            output, error, cause = invoke.call(pending=unit.pending, execution=unit.execution, state_name=unit.cursor["state"])
+            compute = _resumer(machine, output, error, cause)
+        elif action == "join":
+            results = frames.results(unit.execution.pk, unit.frame, unit.fork_seq)
+            compute = lambda cursor, now: asl.join(machine, cursor, now=now, results=results)  # noqa: E731
+        else:
+            compute = lambda cursor, now: asl.step(machine, cursor, now=now)  # noqa: E731
+        handoff = time.monotonic() >= slice_ends
+        decision = _transition(unit, compute, handoff)
+        match decision:
+            case None:
+                return
+            case asl.Next():
+                if handoff:
+                    return
+                action = "step"
+            case asl.Invoke():
+                action = "invoke"
+            case asl.WaitUntil() if unit.waiting_for != WaitingFor.TIMER:
+                action = "step"  # a zero-length wait: no reason to leave
+            case _:
+                return
+
+
+def _raiser(exc: Exception) -> Compute:
+    def compute(cursor: dict[str, Any], now: datetime) -> asl.Decision:
+        raise exc
+
+    return compute
+
+
+def _resumer(machine: asl.Machine, output: Any, error: str | None, cause: str | None) -> Compute:
+    if error is not None:
+        return lambda cursor, now: asl.resume(machine, cursor, now=now, error=error, cause=cause)
+    return lambda cursor, now: asl.resume(machine, cursor, now=now, output=output)
+
+
+def _transition(unit: Unit, compute: Compute, handoff: bool) -> asl.Decision | None:
+    """One transition in one transaction; the decision, or None when the claim was lost."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the execution row: every frame of this execution commits in turn, so event
+        # ids form one sequence. Only a pure interpreter step runs under the lock.
+        locked = (
+            Execution.objects.select_for_update()
+            .filter(pk=unit.execution.pk)
+            .values_list("status", "event_count", "deadline_at")
+            .first()
+        )
+        if locked is None or locked[0] != ExecutionStatus.RUNNING:
+            return None
+        status, counter, deadline = locked
+        if deadline is not None and deadline <= now:
+            time_out_if_due(execution_id=unit.execution.pk, now=now)
+            return None
+        cursor = {**unit.cursor, "event_id": counter}
+        try:
+            decision = compute(cursor, now)
+        except Exception as exc:  # an interpreter bug ends this frame, not the worker
+            log.exception("interpreter failed on execution %s", unit.execution.pk)
+            decision = _internal_failure(unit, counter, now, exc)
+        fields, after = _plan(unit, decision, now, handoff)
+        last_id = decision.events[-1].id if decision.events else counter
+        if unit.is_root and last_id != counter:
+            fields["event_count"] = last_id
+        won = unit.model.objects.filter(pk=unit.pk, revision=unit.revision).update(
+            revision=unit.revision + 1, **fields
+        )
+        if won != 1:
+            return None  # a stop, a timeout or a worker with an expired-lease claim won
+        unit.revision += 1
+        if not unit.is_root and last_id != counter:
+            Execution.objects.filter(pk=unit.execution.pk).update(event_count=last_id)
+        history.record_events(execution_id=unit.execution.pk, events=decision.events)
+        unit.steps.apply(decision.events, decision)
+        after()
+    return decision
+
+
+def _internal_failure(unit: Unit, counter: int, now: datetime, exc: Exception) -> asl.Failed:
+    error, cause = asl.ErrorName.RUNTIME, f"stepflow could not advance this run: {type(exc).__name__}: {exc}"
+    events: tuple[asl.Event, ...] = ()
+    if unit.is_root:
+        events = (asl.Event(counter + 1, counter, "ExecutionFailed", now, {"error": error, "cause": cause}),)
+    return asl.Failed(error, cause, events)
+
+
+def _plan(unit: Unit, decision: asl.Decision, now: datetime, handoff: bool) -> tuple[dict[str, Any], Callable[[], None]]:
+    """The row's new fields for ``decision`` and what to do after writing them."""
+    context = unit.execution.context
+    lease = _lease(now)
+
+    def nothing() -> None:
+        return None
+
+    def requeue() -> None:
+        enqueue(unit.task, unit.pk)
+
+    fields: dict[str, Any]
+    after: Callable[[], None] = nothing
+    match decision:
+        case asl.Next(cursor=cursor):
+            fields = {"cursor": frames.pack(cursor, context), "waiting_for": "", "pending": None}
+            if handoff:  # out of time: release the claim and queue the rest behind other runs
+                fields.update(claimed_until=None, wake_at=unit.wake(lease))
+                after = requeue
+            else:
+                fields.update(claimed_until=lease, wake_at=unit.wake(lease))
+        case asl.Invoke():
+            pending = invoke.pending(execution=unit.execution, decision=decision)
+            # The lease covers the whole call, so nobody takes over a worker that is waiting on it.
+            until = _lease(now, extra=pending["timeout_seconds"] or settings.STEPFLOW_TASK_TIMEOUT_SECONDS)
+            fields = {
+                "cursor": frames.pack(decision.cursor, context), "waiting_for": WaitingFor.TASK,
+                "pending": pending, "claimed_until": until, "wake_at": unit.wake(until),
+            }
+        case asl.WaitUntil(cursor=cursor, at=at) if at > now:
+            fields = {
+                "cursor": frames.pack(cursor, context), "waiting_for": WaitingFor.TIMER,
+                "pending": {"at": at.isoformat()}, "claimed_until": None, "wake_at": unit.wake(at),
+            }
+        case asl.WaitUntil(cursor=cursor):
+            fields = {
+                "cursor": frames.pack(cursor, context), "waiting_for": "", "pending": None,
+                "claimed_until": lease, "wake_at": unit.wake(lease),
+            }
+        case asl.Fork(cursor=cursor, children=children, max_concurrency=limit):
+            seq = unit.fork_seq + 1
+            fields = {
+                "cursor": frames.pack(cursor, context), "waiting_for": WaitingFor.CHILDREN,
+                "pending": {"fork": seq, "children": len(children)}, "fork_seq": seq,
+                "pending_children": len(children), "claimed_until": None,
+                "wake_at": unit.execution.deadline_at if unit.is_root else None,
+            }
+
+            def after() -> None:
+                frames.create_children(
+                    execution=unit.execution, parent=unit.frame, fork_seq=seq, children=children,
+                    max_concurrency=limit, now=now,
+                )
+                if not children:  # nothing to wait for: join at once
+                    requeue()
+        case asl.Succeeded() | asl.Failed():
+            fields = _ending_fields(unit, decision, now)
+            if not unit.is_root:
+                frame = unit.frame
+                assert frame is not None
+
+                def after() -> None:
+                    frames.child_finished(frame=frame, now=now)
+        case _:
+            raise TypeError(f"unknown decision {decision!r}")
+    unit.waiting_for = fields.get("waiting_for", unit.waiting_for)
+    unit.pending = fields.get("pending", unit.pending)
+    unit.fork_seq = fields.get("fork_seq", unit.fork_seq)
+    if "cursor" in fields and fields["cursor"] is not None:
+        unit.cursor = frames.unpack(fields["cursor"], context)
+    return fields, after
+
+
+def _ending_fields(unit: Unit, decision: asl.Succeeded | asl.Failed, now: datetime) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "waiting_for": "", "pending": None, "claimed_until": None, "wake_at": None, "cursor": None,
+    }
+    if isinstance(decision, asl.Succeeded):
+        if unit.is_root:
+            fields.update(status=ExecutionStatus.SUCCEEDED, output=decision.output, stopped_at=now)
+        else:
+            fields.update(status=FrameStatus.SUCCEEDED, result={"output": decision.output}, finished_at=now)
+    else:
+        if unit.is_root:
+            fields.update(
+                status=ExecutionStatus.FAILED, error=(decision.error or "")[:256], cause=decision.cause or "",
+                stopped_at=now,
+            )
+        else:
+            fields.update(
+                status=FrameStatus.FAILED, result={"error": decision.error, "cause": decision.cause}, finished_at=now
+            )
+    return fields

@@ -1,0 +1,92 @@
+"""Input and output shapes of the execution endpoints (parsing and rendering only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from executions.models import Event, Execution, ExecutionStatus
+from workflows.serializers import MachineDetailOutput
+
+
+class StartInput(serializers.Serializer):
+    input = serializers.JSONField(required=False, allow_null=True)
+    name = serializers.CharField(required=False, max_length=200, trim_whitespace=False)
+
+
+class StopInput(serializers.Serializer):
+    error = serializers.CharField(required=False, allow_blank=True, max_length=256)
+    cause = serializers.CharField(required=False, allow_blank=True, max_length=32768)
+
+
+class ListFilter(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ExecutionStatus.choices, required=False)
+
+
+class DeleteFilter(serializers.Serializer):
+    stop_running = serializers.BooleanField(required=False, default=False)
+
+
+class ExecutionOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField()
+    machine = serializers.CharField(source="machine.name")
+    version = serializers.IntegerField(source="version.number")
+    status = serializers.CharField()
+    input = serializers.JSONField()
+    output = serializers.JSONField()
+    error = serializers.CharField()
+    cause = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    stopped_at = serializers.DateTimeField()
+    waiting_for = serializers.CharField(help_text="timer, task, children or empty while it runs")
+    wake_at = serializers.DateTimeField(help_text="when a waiting execution is due to resume")
+
+    def to_representation(self, instance: Execution) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.status != ExecutionStatus.RUNNING:
+            data["waiting_for"], data["wake_at"] = "", None
+        elif instance.waiting_for != "timer":
+            data["wake_at"] = None  # a lease or safety net, not something a person waits for
+        return data
+
+
+class ExecutionSummaryOutput(serializers.Serializer):
+    """An execution in lists: no input or output."""
+
+    id = serializers.UUIDField(source="uuid")
+    name = serializers.CharField()
+    version = serializers.IntegerField(source="version.number")
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    stopped_at = serializers.DateTimeField()
+
+
+class StepOutput(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    state_name = serializers.CharField()
+    state_type = serializers.CharField()
+    branch = serializers.JSONField(help_text="[[Parallel or Map state, branch or iteration index], ...]")
+    status = serializers.CharField()
+    input = serializers.JSONField()
+    output = serializers.JSONField()
+    error = serializers.CharField()
+    cause = serializers.CharField()
+    attempt = serializers.IntegerField()
+    entered_at = serializers.DateTimeField()
+    exited_at = serializers.DateTimeField()
+
+
+class EventOutput(serializers.Serializer):
+    """An AWS GetExecutionHistory event (``<type>EventDetails`` carries the details)."""
+
+    def to_representation(self, instance: Event) -> dict[str, Any]:
+        return instance.as_dict()
+
+
+class MachineWithCountsOutput(MachineDetailOutput):
+    executions = serializers.SerializerMethodField()
+
+    def get_executions(self, machine: Any) -> dict[str, int]:
+        return Execution.objects.filter(machine=machine).counts_by_status()

@@ -1,0 +1,263 @@
+"""stepflow's one settings file, driven by the environment.
+
+Defaults give the embedded shape (SQLite in WAL mode, django-q2's ORM broker, an in-memory
+channel layer); ``DATABASE_URL`` switches to PostgreSQL and ``REDIS_URL`` to Redis for the
+django-q2 broker and the channel layer. ``STEPFLOW_ENV=production`` turns on the
+deployment checks' requirements (a real ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``,
+HTTPS-only cookies and HSTS). Every bad value stops the process at start with a message
+that names the variable (see ``stepflow/env.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from stepflow.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    persistent_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("STEPFLOW_VAR_DIR", str(BASE_DIR / "var")))
+
+STEPFLOW_ENV = env_choice("STEPFLOW_ENV", ("development", "production"), "development")
+PRODUCTION = STEPFLOW_ENV == "production"
+
+DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+if PRODUCTION:
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", required=True)
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 varied characters")
+else:
+    # A development key is generated once per checkout, never written into the repository.
+    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or persistent_secret(VAR_DIR / "secret-key")
+
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names served in production")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "channels",
+    "workflows",
+    "executions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "stepflow.urls"
+WSGI_APPLICATION = "stepflow.wsgi.application"
+ASGI_APPLICATION = "stepflow.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+
+DATABASE_URL = env_url(
+    "DATABASE_URL",
+    ("sqlite", "postgres", "postgresql", "pgsql"),
+    default=f"sqlite:///{VAR_DIR / 'stepflow.sqlite3'}",
+)
+assert DATABASE_URL is not None
+_database = dj_database_url.parse(DATABASE_URL)
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    if _database["NAME"] != ":memory:":
+        Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    _database["OPTIONS"] = {
+        # Several processes (web, workers, timer) write one file: WAL lets readers run
+        # beside the writer, IMMEDIATE takes the write lock at BEGIN so two writers queue
+        # on the busy timeout instead of deadlocking on a lock upgrade.
+        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # Tests need a file (not :memory:) so a real qcluster process can share the database;
+    # one per test run, so two runs in one checkout never share it.
+    _database["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+else:
+    _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    _database["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Queue and channel layer ----------------------------------------------------------
+
+REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
+STEPFLOW_QUEUE_NAME = env_str("STEPFLOW_QUEUE_NAME", "stepflow")
+
+_worker_timeout = env_int("STEPFLOW_WORKER_TIMEOUT", 360, minimum=10)
+Q_CLUSTER: dict[str, object] = {
+    "name": STEPFLOW_QUEUE_NAME,
+    "workers": env_int("STEPFLOW_WORKERS", 2, minimum=1, maximum=256),
+    # A unit of work is bounded by one Task call (300 s at most on Fn) plus a time slice;
+    # past this django-q2 kills the worker and our claim lease lets another resume the run.
+    "timeout": _worker_timeout,
+    "retry": _worker_timeout + 60,
+    "max_attempts": 1,  # the timer loop re-enqueues lost work; broker retries would duplicate it
+    "save_limit": -1,  # keep no row per successful task: one per transition batch is waste
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": 0.05,
+    "label": "Task queue",
+    # One line per task at INFO would drown the logs: a run makes several.
+    "log_level": env_str("STEPFLOW_QUEUE_LOG_LEVEL", "WARNING").upper(),
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    Q_CLUSTER["orm"] = "default"
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Auth, i18n, static ---------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/api/"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Serve from the finders in development so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Bodies may carry a 1 MiB definition; past the limit below Django refuses the request
+# before our own, clearer 400 can explain the definition limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+# --- Security (what `check --deploy` asks for in production) ---------------------------
+
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- REST API -------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "stepflow.api.NewestFirstPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "stepflow.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "stepflow API",
+    "DESCRIPTION": "Run Amazon States Language state machines; Task states call Fn Project.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# --- stepflow -------------------------------------------------------------------------
+
+STEPFLOW_MAX_PAYLOAD_BYTES = 256 * 1024  # execution input and any state's output (AWS's limit)
+STEPFLOW_MAX_DEFINITION_BYTES = 1024 * 1024
+# How long one unit of work may advance a run before handing off to the queue, so one
+# busy run cannot starve the others.
+STEPFLOW_TIME_SLICE_SECONDS = env_float("STEPFLOW_TIME_SLICE_SECONDS", 0.2, minimum=0.0)
+# A claim not renewed within this long is presumed dead and another worker may take over.
+STEPFLOW_CLAIM_LEASE_SECONDS = env_float("STEPFLOW_CLAIM_LEASE_SECONDS", 30.0, minimum=1.0)
+STEPFLOW_TASK_TIMEOUT_SECONDS = env_float("STEPFLOW_TASK_TIMEOUT_SECONDS", 300.0, minimum=1.0)
+STEPFLOW_TIMER_INTERVAL_SECONDS = env_float("STEPFLOW_TIMER_INTERVAL_SECONDS", 0.1, minimum=0.01, maximum=1.0)
+# Children of one Parallel or Map started at once, whatever MaxConcurrency allows.
+STEPFLOW_FORK_WINDOW = env_int("STEPFLOW_FORK_WINDOW", 1000, minimum=1)
+# A callable returning the Fn client (executions/fn.py); issue 4 brings the real one.
+STEPFLOW_FN_CLIENT = env_str("STEPFLOW_FN_CLIENT", "executions.fn.unconfigured_client")
+# Run queued tasks inline (django-q2's per-task ``sync``); tests turn this on.
+STEPFLOW_TASKS_SYNC = env_bool("STEPFLOW_TASKS_SYNC", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("STEPFLOW_LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django_q": {"level": env_str("STEPFLOW_QUEUE_LOG_LEVEL", "WARNING").upper()}},
+}
