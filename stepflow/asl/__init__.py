@@ -19,8 +19,25 @@ This package imports nothing of Django. The JSONata engine is imported only when
 JSONata expression is compiled.
 """
 
-from .decisions import Cursor, Decision, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil
-from .errors import ASLError, DefinitionError, ErrorName, Problem, StatesError, TaskFailed
+from .decisions import (
+    Cursor,
+    Decision,
+    Event,
+    Failed,
+    Fork,
+    Invoke,
+    Next,
+    Succeeded,
+    WaitUntil,
+)
+from .errors import (
+    ASLError,
+    DefinitionError,
+    ErrorName,
+    Problem,
+    StatesError,
+    TaskFailed,
+)
 from .interpreter import join, resume, start, step
 from .machine import Machine, compile
 from .runner import Result, SystemClock, VirtualClock, run

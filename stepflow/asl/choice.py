@@ -39,7 +39,8 @@ missing path only fails the run when it is reached.
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, Final
+from collections.abc import Callable
+from typing import Any, Final
 
 from .errors import DefinitionError, ErrorName, Problem, StatesError
 from .paths import Path, PathNoMatch, Scope, compile_path
@@ -59,7 +60,7 @@ class Rule:
     """A compiled Choice rule. ``matches(scope)`` is the compiled test itself (an
     attribute, not a method, to spare a call layer on the hot path)."""
 
-    __slots__ = ("matches", "next", "definition")
+    __slots__ = ("definition", "matches", "next")
 
     matches: Test
     next: str | None

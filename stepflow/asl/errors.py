@@ -21,12 +21,12 @@ from typing import Any
 __all__ = [
     "ASLError",
     "DefinitionError",
+    "ErrorName",
     "IntrinsicSyntaxError",
     "PathSyntaxError",
     "Problem",
     "StatesError",
     "TaskFailed",
-    "ErrorName",
 ]
 
 

@@ -23,12 +23,12 @@ any), and phase-specific keys (``wake_at``, ``pending``, ``map``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
-from . import recovery
+from . import recovery, variables
 from . import states as fillers
-from . import variables
 from .decisions import Cursor, Decision, Event, Failed, Next, Succeeded, WaitUntil
 from .errors import ErrorName, StatesError
 from .machine import Machine
@@ -61,7 +61,7 @@ class _Run:
     when the state suspends (``suspend``): most states finish within one call.
     """
 
-    __slots__ = ("machine", "cursor", "state", "now", "events", "last_id", "entered_id", "entered_at", "retries", "attempt")
+    __slots__ = ("attempt", "cursor", "entered_at", "entered_id", "events", "last_id", "machine", "now", "retries", "state")
 
     def __init__(self, machine: Machine, cursor: Cursor, now: datetime) -> None:
         frame = cursor["frame"]

@@ -46,7 +46,13 @@ from typing import Any, Final
 
 from . import intrinsic_functions as fn
 from .errors import ErrorName, IntrinsicSyntaxError, PathSyntaxError, StatesError
-from .intrinsic_functions import InvalidArguments, TemplateError, parse_format_template, render_format, to_json
+from .intrinsic_functions import (
+    InvalidArguments,
+    TemplateError,
+    parse_format_template,
+    render_format,
+    to_json,
+)
 from .paths import Path, PathNoMatch, Scope, compile_path
 
 __all__ = ["FUNCTIONS", "MAX_NESTING", "Intrinsic", "Spec", "compile_intrinsic", "is_intrinsic"]
@@ -397,7 +403,7 @@ def _compile_call(spec: Spec, args: list[_Literal | Getter], source: str) -> Get
         # A literal template is parsed (and its {} counted) once, here.
         segments = parse_format_template(template.raw)
         args = args[1:]
-        impl = lambda *values: render_format(segments, values)  # noqa: E731
+        impl = lambda *values: render_format(segments, values)
     getters = [_getter(arg) for arg in args]
     name = spec.name
 

@@ -95,7 +95,7 @@ class Bindings:
     Values are converted for the engine once and shared by every expression.
     """
 
-    __slots__ = ("_input", "_context", "_result", "_error_output", "_variables", "_states", "_converted")
+    __slots__ = ("_context", "_converted", "_error_output", "_input", "_result", "_states", "_variables")
 
     def __init__(
         self,
@@ -144,7 +144,7 @@ class Expression:
     """One compiled ``{% ... %}`` expression. ``text`` is what AWS quotes in messages: the
     part between the marks, without the surrounding whitespace."""
 
-    __slots__ = ("text", "_engine", "_names")
+    __slots__ = ("_engine", "_names", "text")
 
     def __init__(self, text: str, engine: Any, names: frozenset[str]) -> None:
         self.text = text

@@ -54,7 +54,7 @@ class ValueTemplate:
     expression (messages about the result's type quote it); ``literal`` when there is no
     expression at all."""
 
-    __slots__ = ("_kind", "_spec", "field", "expression", "is_literal")
+    __slots__ = ("_kind", "_spec", "expression", "field", "is_literal")
 
     def __init__(self, kind: int, spec: Any, field: str) -> None:
         self._kind = kind

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .errors import DefinitionError, Problem
@@ -19,7 +18,7 @@ class Machine:
     branch or Map ItemProcessor that a cursor's ``frame`` names.
     """
 
-    __slots__ = ("definition", "root", "timeout_seconds", "_frames")
+    __slots__ = ("_frames", "definition", "root", "timeout_seconds")
 
     def __init__(self, definition: dict[str, Any], root: StateMachine) -> None:
         self.definition = definition
@@ -49,17 +48,15 @@ class Machine:
         return found
 
 
-def compile(definition: dict[str, Any] | str | bytes | Machine) -> Machine:  # noqa: A001 - the spec's verb
+def compile(definition: dict[str, Any] | str | bytes | Machine) -> Machine:
     """Validate and compile a definition. Raises ``DefinitionError`` listing every problem."""
     if isinstance(definition, Machine):
         return definition
-    from .validate import validate
+    from .validate import load_and_validate
 
-    problems = validate(definition)
+    document, problems = load_and_validate(definition)
     if problems:
         raise DefinitionError(problems)
-    if isinstance(definition, (str, bytes)):
-        definition = json.loads(definition)
-    if not isinstance(definition, dict):
+    if not isinstance(document, dict):
         raise DefinitionError([Problem("", "a definition must be a JSON object")])
-    return Machine(definition, parse_machine(definition))
+    return Machine(document, parse_machine(document))

@@ -18,6 +18,8 @@ from .paths import Path, compile_path
 from .templates import Template
 
 __all__ = [
+    "NO_RESULT",
+    "ROOT",
     "Catcher",
     "ChoiceBranch",
     "ChoiceState",
@@ -31,8 +33,6 @@ __all__ = [
     "SucceedState",
     "TaskState",
     "WaitState",
-    "NO_RESULT",
-    "ROOT",
     "parse_machine",
 ]
 

@@ -14,7 +14,6 @@ processors have none of their own). A JSONata state gets its evaluated fields co
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -269,7 +268,8 @@ def _own_text(spec: dict[str, Any]) -> str:
     once for ``$$`` (the state reads the context object) and ``$name`` (it may read a
     variable; a literal that merely looks like one costs only a needless lookup), so the
     interpreter builds those only for states that read them."""
-    return json.dumps({k: v for k, v in spec.items() if k not in ("Branches", "ItemProcessor", "Iterator")})
+    # repr() is C all the way down and keeps "$$" and "$name" as they are: enough to search.
+    return repr({k: v for k, v in spec.items() if k not in ("Branches", "ItemProcessor", "Iterator")})
 
 
 def _dynamic(spec: str | None) -> Any:

@@ -50,7 +50,7 @@ class Scope:
     """What a path or template is evaluated against: the effective input, the context
     object, and the visible workflow variables (``None`` where none are in scope)."""
 
-    __slots__ = ("input", "context", "variables")
+    __slots__ = ("context", "input", "variables")
 
     def __init__(self, input: Any, context: Any = None, variables: dict[str, Any] | None = None) -> None:
         self.input = input
@@ -82,7 +82,7 @@ def _unescape(text: str, quote: str) -> str:
 class Path:
     """A compiled Path or Reference Path. Immutable; cheap to evaluate."""
 
-    __slots__ = ("text", "source", "variable", "steps", "definite", "_jsonpath")
+    __slots__ = ("_jsonpath", "definite", "source", "steps", "text", "variable")
 
     def __init__(self, text: str, source: int, variable: str | None, steps: tuple[str | int, ...] | None, jsonpath: Any) -> None:
         self.text = text

@@ -17,8 +17,9 @@ already worded (``runtime_error``). In order:
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import interpreter as lifecycle
 from . import variables

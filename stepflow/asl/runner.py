@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from .decisions import Cursor, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil
 from .errors import ErrorName, StatesError

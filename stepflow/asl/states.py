@@ -12,14 +12,24 @@ shares the Task scheduling and the joining of children with them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import interpreter as lifecycle
 from . import states_jsonata, variables
 from .decisions import Cursor, Decision, Failed, Fork, Invoke, Succeeded, WaitUntil
 from .errors import ErrorName, StatesError
-from .model import ChoiceState, FailState, MapState, ParallelState, PassState, SucceedState, TaskState, WaitState
+from .model import (
+    ChoiceState,
+    FailState,
+    MapState,
+    ParallelState,
+    PassState,
+    SucceedState,
+    TaskState,
+    WaitState,
+)
 from .paths import Path, PathNoMatch, Scope
 from .templates import to_json
 
@@ -31,8 +41,8 @@ __all__ = [
     "begin_work",
     "child_cursor",
     "finish_jsonata",
-    "fork_map",
     "finish_wait",
+    "fork_map",
     "is_legacy_lambda",
     "is_map_iteration",
     "join_children",

@@ -21,8 +21,9 @@ object; ``result``: the Task, Parallel or Map result, in Output and Assign only;
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import interpreter as lifecycle
 from . import recovery, variables
@@ -30,7 +31,17 @@ from . import states as jsonpath
 from .decisions import Decision, Fork, WaitUntil
 from .errors import ErrorName, StatesError
 from .jsonata import ABSENT, Bindings, json_type, query_error, to_json_text
-from .model import ChoiceState, FailState, MapState, ParallelState, PassState, State, SucceedState, TaskState, WaitState
+from .model import (
+    ChoiceState,
+    FailState,
+    MapState,
+    ParallelState,
+    PassState,
+    State,
+    SucceedState,
+    TaskState,
+    WaitState,
+)
 from .timestamps import parse_timestamp
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ are four digits, 0001 to 9999 (Python's ``datetime`` range).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Final
 
@@ -41,7 +41,7 @@ _PATTERN: Final = re.compile(
 
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _MAX_OFFSET_SECONDS: Final = 18 * 3600  # java.time.ZoneOffset's limit
-_UTC: Final = timezone.utc
+_UTC: Final = UTC
 
 
 def _fields(text: Any) -> tuple[date, int, int, int, int, int] | None:

@@ -42,9 +42,18 @@ _PROCESSOR_FIELDS: Final = _BRANCH_FIELDS | {"ProcessorConfig"}
 
 def validate(definition: dict[str, Any] | str | bytes, *, state_machine_type: str = "STANDARD") -> list[Problem]:
     """Every reason AWS would reject ``definition``, ordered by path; ``[]`` if valid."""
+    return load_and_validate(definition, state_machine_type=state_machine_type)[1]
+
+
+def load_and_validate(
+    definition: dict[str, Any] | str | bytes, *, state_machine_type: str = "STANDARD"
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The definition as a dict (``None`` when it is not one) and its problems: JSON text
+    is parsed once, for both validation and compilation."""
     if state_machine_type not in ("STANDARD", "EXPRESS"):
         raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {state_machine_type!r}")
     ctx = Context(express=state_machine_type == "EXPRESS")
+    document = None
     try:
         document = _load(ctx, definition)
         if document is not None:
@@ -52,7 +61,7 @@ def validate(definition: dict[str, Any] | str | bytes, *, state_machine_type: st
     except RecursionError:
         # Only absurd nesting gets here (the walkers are iterative or depth-capped).
         ctx.add("", "The definition is nested too deeply to validate")
-    return sorted(set(ctx.problems), key=lambda problem: (problem.path, problem.message))
+    return document, sorted(set(ctx.problems), key=lambda problem: (problem.path, problem.message))
 
 
 # ----------------------------------------------------------------------------- loading

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from datetime import date
 from functools import lru_cache, wraps
 from typing import Any, Final
 
@@ -34,7 +33,7 @@ class Context:
     ``child_execution`` is true inside a DISTRIBUTED Map's processor, whose items run
     as executions of their own."""
 
-    __slots__ = ("problems", "express", "query_language", "names", "dangling", "child_execution")
+    __slots__ = ("child_execution", "dangling", "express", "names", "problems", "query_language")
 
     def __init__(self, *, express: bool) -> None:
         self.problems: list[Problem] = []
@@ -214,20 +213,11 @@ def check_template(ctx: Context, path: str, value: Any) -> None:
 # ----------------------------------------------------------------------------- intrinsics
 
 
-def _looks_intrinsic(text: str) -> bool:
-    return text.startswith("States.") and "(" in text and text.rstrip().endswith(")")
-
-
 @_cached
 def intrinsic_error(text: str) -> str | None:
-    """Why ``text`` is not a well-formed intrinsic function call; ``None`` when it is.
+    """Why ``text`` is not a well-formed intrinsic function call; ``None`` when it is."""
+    from . import intrinsics  # imported here: intrinsics imports this module's siblings
 
-    Uses ``stepflow.asl.intrinsics`` when it is importable; until then any
-    ``States.Name(...)`` shape is accepted, so nothing valid is ever rejected."""
-    try:
-        from . import intrinsics
-    except Exception:  # not written yet (ImportError) or broken: accept the plain shape
-        return None if _looks_intrinsic(text) else f"{text!r} is neither a path nor an intrinsic function call"
     try:
         if not intrinsics.is_intrinsic(text):
             return f"{text!r} is neither a path (starting with '$') nor an intrinsic function call (States.Name(...))"
@@ -252,7 +242,7 @@ def jsonata_error(text: str) -> str | None:
     A string that neither starts with ``{%`` nor ends with ``%}`` is a literal (AWS
     passes ``" {% x %} "`` through untouched). One that has only one of the two marks is
     a broken expression. The expression itself is compiled with the ``jsonata`` package
-    when it is installed."""
+    (jsonata-python)."""
     opens, closes = text.startswith("{%"), text.endswith("%}")
     if not opens and not closes:
         return None
@@ -268,10 +258,8 @@ def jsonata_error(text: str) -> str | None:
 
 
 def _compile_jsonata(expression: str) -> str | None:
-    try:
-        import jsonata
-    except Exception:  # the optional evaluator is not installed: accept
-        return None
+    import jsonata
+
     try:
         jsonata.Jsonata(expression)
     except Exception as exc:  # JException, or RecursionError on absurd nesting

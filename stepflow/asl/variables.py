@@ -66,7 +66,7 @@ class Assign:
     a JSONata one takes ``jsonata.Bindings`` (strings may be ``{% %}`` expressions).
     """
 
-    __slots__ = ("jsonata", "_template")
+    __slots__ = ("_template", "jsonata")
 
     def __init__(self, template: Any, *, jsonata: bool) -> None:
         self.jsonata = jsonata
