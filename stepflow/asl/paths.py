@@ -82,7 +82,7 @@ def _unescape(text: str, quote: str) -> str:
 class Path:
     """A compiled Path or Reference Path. Immutable; cheap to evaluate."""
 
-    __slots__ = ("_jsonpath", "definite", "source", "steps", "text", "variable")
+    __slots__ = ("_jsonpath", "definite", "is_root", "source", "steps", "text", "variable")
 
     def __init__(self, text: str, source: int, variable: str | None, steps: tuple[str | int, ...] | None, jsonpath: Any) -> None:
         self.text = text
@@ -90,6 +90,8 @@ class Path:
         self.variable = variable
         self.steps = steps
         self.definite = steps is not None
+        # A plain attribute, not a property: the interpreter asks it several times a transition.
+        self.is_root = source == _SOURCE_INPUT and steps == ()
         self._jsonpath = jsonpath
 
     @property
@@ -99,10 +101,6 @@ class Path:
     @property
     def reads_variable(self) -> bool:
         return self.source == _SOURCE_VARIABLE
-
-    @property
-    def is_root(self) -> bool:
-        return self.source == _SOURCE_INPUT and self.steps == ()
 
     def root_of(self, scope: Scope) -> Any:
         if self.source == _SOURCE_INPUT:
