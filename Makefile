@@ -13,7 +13,22 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+# The browser bundle (static/dist/stepflow.js, .css): `npm ci` when the lock file changes,
+# `npm run build` when the browser code changes (the Python side never needs Node).
+BUNDLE := static/dist/stepflow.js
+NODE_MODULES := node_modules/.package-lock.json
+UI_SOURCES := package.json static/build.mjs $(shell find static/src -type f 2>/dev/null)
+
+$(NODE_MODULES): package-lock.json
+	@command -v npm >/dev/null || { echo "stepflow's browser code needs Node.js 20+ and npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(BUNDLE): $(NODE_MODULES) $(UI_SOURCES)
+	npm run build
+	@touch $@
+
+install: $(VENV)/.installed $(BUNDLE)
 
 # Migrate, load the demo machine, create an admin if there is none (its password is printed
 # once), then serve on PORT (8000) with the workers and the timer. Ctrl-C stops everything.

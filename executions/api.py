@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from executions import services
+from executions import callbacks, services
 from executions.models import Event, Execution, Step
 from executions.serializers import (
     DeleteFilter,
@@ -26,6 +26,9 @@ from executions.serializers import (
     StartInput,
     StepOutput,
     StopInput,
+    TaskFailureInput,
+    TaskHeartbeatInput,
+    TaskSuccessInput,
 )
 from stepflow.api import RequiredPermissions
 from workflows import api as workflows_api
@@ -147,3 +150,44 @@ class HistoryView(_ExecutionPage):
 
     def rows(self, execution: Execution) -> Any:
         return Event.objects.filter(execution=execution)
+
+
+class _TaskView(APIView):
+    """The callback pattern's task API (AWS's SendTask*): the token from ``$$.Task.Token``."""
+
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": STOP}
+
+
+class TaskSuccessView(_TaskView):
+    """Complete a ``.waitForTaskToken`` task with ``output`` (SendTaskSuccess)."""
+
+    @extend_schema(operation_id="tasks_success", request=TaskSuccessInput, responses={200: None})
+    def post(self, request: Request) -> Response:
+        data = TaskSuccessInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        callbacks.send_success(token=data.validated_data["taskToken"], output=data.validated_data.get("output"))
+        return Response({})
+
+
+class TaskFailureView(_TaskView):
+    """Fail a ``.waitForTaskToken`` task with ``error`` and ``cause`` (SendTaskFailure)."""
+
+    @extend_schema(operation_id="tasks_failure", request=TaskFailureInput, responses={200: None})
+    def post(self, request: Request) -> Response:
+        data = TaskFailureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        callbacks.send_failure(token=values["taskToken"], error=values["error"] or None, cause=values["cause"])
+        return Response({})
+
+
+class TaskHeartbeatView(_TaskView):
+    """Report that a ``.waitForTaskToken`` task is alive (SendTaskHeartbeat)."""
+
+    @extend_schema(operation_id="tasks_heartbeat", request=TaskHeartbeatInput, responses={200: None})
+    def post(self, request: Request) -> Response:
+        data = TaskHeartbeatInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        callbacks.send_heartbeat(token=data.validated_data["taskToken"])
+        return Response({})

@@ -8,7 +8,8 @@
     ├── ExecutionNotRunning        it already ended (stop)
     ├── InvalidExecutionName       not 1-80 letters, digits, '-' or '_'
     ├── InputTooLarge              the input is over the 256 KiB limit
-    └── MachineHasRunningExecutions  a delete without ``stop_running`` while runs are live
+    ├── MachineHasRunningExecutions  a delete without ``stop_running`` while runs are live
+    └── TaskNotFound               no running callback task has that token (task API)
 
 The API (``stepflow/api.py``) maps each to one HTTP status and one error body shape.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "InputTooLarge",
     "InvalidExecutionName",
     "MachineHasRunningExecutions",
+    "TaskNotFound",
 ]
 
 
@@ -61,3 +63,7 @@ class InputTooLarge(ExecutionError):
 
 class MachineHasRunningExecutions(ExecutionError):
     code = "machine_has_running_executions"
+
+
+class TaskNotFound(ExecutionError):
+    code = "task_not_found"

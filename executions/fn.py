@@ -9,13 +9,17 @@ client, so each process (web, worker) builds its own.
 
     TaskError                the task failed with (error, cause); never escapes the runner
 
+A client may return ``Invoked(output, call_id)`` instead of the bare output, and set
+``call_id`` on a ``TaskError``, so the runner records Fn's call id on the Step.
+
 Clients shipped here:
 
 - ``unconfigured_client()``: the default until an Fn server is configured; every call
   fails with ``States.TaskFailed`` / "no Fn client configured".
 - ``FunctionTable``: resources mapped to plain Python callables, for tests and demos.
 
-The real Fn Project client (HTTP, resource resolution, callbacks) plugs in here.
+The real Fn Project client is ``executions.fn_client`` (the default when ``FN_API_URL``
+is set).
 """
 
 from __future__ import annotations
@@ -27,16 +31,27 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-__all__ = ["FnClient", "FunctionTable", "TaskCall", "TaskError", "Unconfigured", "get_client", "unconfigured_client"]
+__all__ = [
+    "FnClient", "FunctionTable", "Invoked", "TaskCall", "TaskError", "Unconfigured", "get_client", "unconfigured_client",
+]
 
 
 class TaskError(Exception):
     """A task failed with an ASL error name (``States.TaskFailed``, ``MyError``) and cause."""
 
-    def __init__(self, error: str, cause: str | None = None) -> None:
+    def __init__(self, error: str, cause: str | None = None, *, call_id: str | None = None) -> None:
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        self.call_id = call_id
+
+
+@dataclass(frozen=True, slots=True)
+class Invoked:
+    """A function's output with the id the Fn server gave the call (``Fn-Call-Id``)."""
+
+    output: Any
+    call_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,9 +83,11 @@ class StepBook:
         self.open: Step | None = None
         self.dirty: dict[int, Step] = {}
         self.new: list[Step] = []
+        self.saved: list[Step] = []  # what the last ``apply`` wrote, for live viewers
 
     def apply(self, events: Sequence[asl.Event], decision: asl.Decision | None) -> None:
         """Bring the steps up to date with ``events`` and ``decision`` (in its transaction)."""
+        self.saved = []
         terminal = isinstance(decision, (asl.Succeeded, asl.Failed))
         if not terminal and not any(_touches_steps(event.type) for event in events):
             return
@@ -162,6 +164,7 @@ class StepBook:
             self.dirty[step.pk] = step
 
     def save(self) -> None:
+        self.saved = [*self.new, *self.dirty.values()]
         if self.new:
             Step.objects.bulk_create(self.new)
         for step in self.dirty.values():

@@ -14,8 +14,8 @@ from typing import Any
 from django.conf import settings
 
 import stepflow.asl as asl
-from executions.fn import TaskCall, TaskError, get_client
-from executions.models import Execution
+from executions.fn import Invoked, TaskCall, TaskError, get_client
+from executions.models import Execution, Frame, Step
 from stepflow.fields import dumps
 
 __all__ = ["call", "pending"]
@@ -40,8 +40,13 @@ def pending(*, execution: Execution, decision: asl.Invoke) -> dict[str, Any]:
     }
 
 
-def call(*, pending: dict[str, Any], execution: Execution, state_name: str) -> tuple[Any, str | None, str | None]:
-    """Make the call; ``(output, None, None)`` or ``(None, error, cause)``. Never raises."""
+def call(
+    *, pending: dict[str, Any], execution: Execution, state_name: str, frame: Frame | None = None
+) -> tuple[Any, str | None, str | None]:
+    """Make the call; ``(output, None, None)`` or ``(None, error, cause)``. Never raises.
+
+    Fn's call id, when the client reports one, is recorded on the state's open Step.
+    """
     timeout = pending.get("timeout_seconds") or settings.STEPFLOW_TASK_TIMEOUT_SECONDS
     task = TaskCall(
         resource=pending["resource"],
@@ -58,10 +63,14 @@ def call(*, pending: dict[str, Any], execution: Execution, state_name: str) -> t
     try:
         output = get_client().invoke(task)
     except TaskError as failure:
+        _record_call_id(execution, frame, failure.call_id)
         return None, failure.error, failure.cause
     except Exception as exc:  # a client bug must fail the task, not wedge the run
         log.exception("Fn client failed on %s", task.resource)
         return None, asl.ErrorName.TASK_FAILED, f"The Fn client raised {type(exc).__name__}: {exc}"
+    if isinstance(output, Invoked):
+        _record_call_id(execution, frame, output.call_id)
+        output = output.output
     if pending.get("timeout_seconds") and time.monotonic() - began > float(timeout):
         return None, asl.ErrorName.TIMEOUT, f"The task did not finish within {timeout} seconds."
     try:
@@ -74,3 +83,8 @@ def call(*, pending: dict[str, Any], execution: Execution, state_name: str) -> t
             f"{settings.STEPFLOW_MAX_PAYLOAD_BYTES}-byte limit."
         )
     return output, None, None
+
+
+def _record_call_id(execution: Execution, frame: Frame | None, call_id: str | None) -> None:
+    if call_id:
+        Step.objects.filter(execution=execution, frame=frame, exited_at__isnull=True).update(fn_call_id=call_id[:64])

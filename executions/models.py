@@ -19,6 +19,7 @@ any worker (see ``executions/runner.py``):
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,7 @@ from stepflow.fields import JSONTextField
 from workflows.models import StateMachine, StateMachineVersion
 
 __all__ = [
+    "FINISHED",
     "Event",
     "Execution",
     "ExecutionStatus",
@@ -62,6 +64,14 @@ class StepStatus(models.TextChoices):
     ABORTED = "ABORTED"
 
 
+FINISHED = (
+    ExecutionStatus.SUCCEEDED,
+    ExecutionStatus.FAILED,
+    ExecutionStatus.TIMED_OUT,
+    ExecutionStatus.ABORTED,
+)
+
+
 class WaitingFor(models.TextChoices):
     NOTHING = "", "runnable"
     TIMER = "timer"
@@ -82,6 +92,8 @@ class Runnable(models.Model):
     pending = JSONTextField(null=True, blank=True)
     fork_seq = models.PositiveIntegerField(default=0)
     pending_children = models.PositiveIntegerField(default=0)
+    # The .waitForTaskToken token of the Task call in flight, for the task API to find the row.
+    task_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         abstract = True
@@ -90,6 +102,33 @@ class Runnable(models.Model):
 class ExecutionQuerySet(models.QuerySet["Execution"]):
     def running(self) -> ExecutionQuerySet:
         return self.filter(status=ExecutionStatus.RUNNING)
+
+    def finished(self) -> ExecutionQuerySet:
+        return self.filter(status__in=FINISHED, stopped_at__isnull=False)
+
+    def not_on_hold(self) -> ExecutionQuerySet:
+        """Neither the execution nor its machine is under legal hold."""
+        return self.filter(legal_hold=False, machine__legal_hold=False)
+
+    def exportable(self) -> ExecutionQuerySet:
+        """Finished and not on hold: what an export may ship and then delete."""
+        return self.finished().not_on_hold()
+
+    def due_for_retention(self, *, now: datetime, default_days: int) -> ExecutionQuerySet:
+        """Exportable runs past their machine's window (by stop time), or of a retired machine.
+
+        One cut-off per distinct window (at most 30) keeps the filter index-friendly
+        (``status, stopped_at``) and free of database-specific date arithmetic.
+        """
+        windows = set(
+            StateMachine.objects.filter(retention_days__isnull=False).values_list("retention_days", flat=True)
+        )
+        due = models.Q(machine__retention_days__isnull=True, stopped_at__lt=now - timedelta(days=default_days))
+        for days in windows:
+            due |= models.Q(machine__retention_days=days, stopped_at__lt=now - timedelta(days=days))
+        # A retired (deleted) machine's runs go at once, whatever the window.
+        due |= models.Q(machine__deleted_at__isnull=False)
+        return self.exportable().filter(due)
 
     def counts_by_status(self) -> dict[str, int]:
         """Every status with its count (zeros included), in one query."""
@@ -119,6 +158,8 @@ class Execution(Runnable):
     # instead of in every stored cursor (a Map would copy the input into each iteration).
     context = JSONTextField(null=True, blank=True)
     event_count = models.PositiveBigIntegerField(default=0)  # last history event id
+    # A legal hold keeps this run out of retention until it is lifted.
+    legal_hold = models.BooleanField(default=False)
 
     objects = ExecutionQuerySet.as_manager()
 
@@ -183,6 +224,7 @@ class Step(models.Model):
     error = models.CharField(max_length=256, blank=True, default="")
     cause = models.TextField(blank=True, default="")
     attempt = models.PositiveIntegerField(default=0)
+    fn_call_id = models.CharField(max_length=64, blank=True, default="")  # Fn's Fn-Call-Id of the last call
     entered_at = models.DateTimeField()
     exited_at = models.DateTimeField(null=True, blank=True)
 
@@ -224,3 +266,9 @@ class Event(models.Model):
         if self.details:
             out[self.type[0].lower() + self.type[1:] + "EventDetails"] = self.details
         return out
+
+
+# Retention's run records live in their own module; importing them here registers them.
+from executions.retention.models import RetentionBatch, RetentionRun  # noqa: E402
+
+__all__ += ["RetentionBatch", "RetentionRun"]

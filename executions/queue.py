@@ -15,12 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
-__all__ = ["ADVANCE_EXECUTION", "ADVANCE_FRAME", "enqueue"]
+__all__ = ["ADVANCE_EXECUTION", "ADVANCE_FRAME", "EXPORT_MACHINE_RUNS", "enqueue"]
 
 log = logging.getLogger(__name__)
 
 ADVANCE_EXECUTION = "executions.tasks.advance_execution"
 ADVANCE_FRAME = "executions.tasks.advance_frame"
+EXPORT_MACHINE_RUNS = "executions.retention.tasks.export_machine_runs"
 
 
 def enqueue(func: str, *args: object) -> None:

@@ -39,7 +39,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 import stepflow.asl as asl
-from executions import frames, history, invoke
+from executions import callbacks, frames, history, invoke, live
 from executions.machines import compiled
 from executions.models import Execution, ExecutionStatus, Frame, FrameStatus, WaitingFor
 from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME, enqueue
@@ -158,8 +158,8 @@ def claim(unit: Unit, *, now: datetime) -> bool:
     """
     if unit.claimed_until is not None and unit.claimed_until > now:
         return False  # a live worker holds it; it hands off or its lease ends
-    if unit.waiting_for == WaitingFor.CALLBACK:
-        return False
+    if unit.waiting_for == WaitingFor.CALLBACK and not callbacks.due(unit.pending, now):
+        return False  # parked until the task API (or its timeout) has an outcome
     if unit.waiting_for == WaitingFor.CHILDREN and unit.pending_children > 0:
         return False
     lease = _lease(now)
@@ -185,7 +185,9 @@ def _run(unit: Unit) -> None:
         _transition(unit, _raiser(exc), handoff=False)
         return
     slice_ends = time.monotonic() + settings.STEPFLOW_TIME_SLICE_SECONDS
-    if unit.waiting_for == WaitingFor.TASK:
+    if unit.waiting_for == WaitingFor.CALLBACK:
+        action = "callback"
+    elif unit.waiting_for == WaitingFor.TASK:
         action = "invoke"  # a worker died during this call: repeat it, same idempotency key
     elif unit.waiting_for == WaitingFor.CHILDREN:
         action = "join"
@@ -194,8 +196,22 @@ def _run(unit: Unit) -> None:
     while True:
         compute: Compute
         if action == "invoke":
-            output, error, cause = invoke.call(pending=unit.pending, execution=unit.execution, state_name=unit.cursor["state"])
+            output, error, cause = invoke.call(
+                pending=unit.pending, execution=unit.execution, state_name=unit.cursor["state"], frame=unit.frame
+            )
+            if error is None and unit.pending.get("task_token"):
+                # Detached call made: wait for the task API, holding no worker.
+                callbacks.park(
+                    model=unit.model, pk=unit.pk, revision=unit.revision, pending=unit.pending, now=timezone.now(),
+                    execution_deadline=unit.execution.deadline_at if unit.is_root else None,
+                )
+                return
             compute = _resumer(machine, output, error, cause)
+        elif action == "callback":
+            outcome = callbacks.outcome(unit.pending, timezone.now())
+            if outcome is None:
+                return
+            compute = _resumer(machine, *outcome)
         elif action == "join":
             results = frames.results(unit.execution.pk, unit.frame, unit.fork_seq)
             compute = lambda cursor, now: asl.join(machine, cursor, now=now, results=results)  # noqa: E731
@@ -269,6 +285,9 @@ def _transition(unit: Unit, compute: Compute, handoff: bool) -> asl.Decision | N
             Execution.objects.filter(pk=unit.execution.pk).update(event_count=last_id)
         history.record_events(execution_id=unit.execution.pk, events=decision.events)
         unit.steps.apply(decision.events, decision)
+        live.publish_step(execution=unit.execution, steps=unit.steps.saved)
+        if unit.is_root and "status" in fields:
+            live.publish_status(execution_id=unit.execution.pk)
         after()
     return decision
 
@@ -309,6 +328,7 @@ def _plan(unit: Unit, decision: asl.Decision, now: datetime, handoff: bool) -> t
             fields = {
                 "cursor": frames.pack(decision.cursor, context), "waiting_for": WaitingFor.TASK,
                 "pending": pending, "claimed_until": until, "wake_at": unit.wake(until),
+                "task_token": pending["task_token"] or "",
             }
         case asl.WaitUntil(cursor=cursor, at=at) if at > now:
             fields = {

@@ -90,3 +90,18 @@ class MachineWithCountsOutput(MachineDetailOutput):
 
     def get_executions(self, machine: Any) -> dict[str, int]:
         return Execution.objects.filter(machine=machine).counts_by_status()
+
+
+class TaskSuccessInput(serializers.Serializer):
+    taskToken = serializers.CharField(max_length=64)
+    output = serializers.JSONField(required=False, allow_null=True)
+
+
+class TaskFailureInput(serializers.Serializer):
+    taskToken = serializers.CharField(max_length=64)
+    error = serializers.CharField(max_length=256, required=False, allow_blank=True, default="States.TaskFailed")
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskHeartbeatInput(serializers.Serializer):
+    taskToken = serializers.CharField(max_length=64)

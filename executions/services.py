@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import stepflow.asl as asl
-from executions import frames, history
+from executions import frames, history, live
 from executions.exceptions import (
     ExecutionAlreadyExists,
     ExecutionNotFound,
@@ -30,13 +30,13 @@ from executions.exceptions import (
 )
 from executions.machines import compiled
 from executions.models import Execution, ExecutionStatus
-from executions.queue import ADVANCE_EXECUTION, enqueue
+from executions.queue import ADVANCE_EXECUTION, EXPORT_MACHINE_RUNS, enqueue
 from executions.terminate import end_execution
 from stepflow.fields import dumps
 from workflows import services as workflows
 from workflows.models import MACHINE_NAME_PATTERN, StateMachine
 
-__all__ = ["delete_machine", "get_execution", "start_execution", "stop_execution"]
+__all__ = ["delete_machine", "get_execution", "set_legal_hold", "start_execution", "stop_execution"]
 
 User = AbstractBaseUser | AnonymousUser | None
 _NAME = re.compile(MACHINE_NAME_PATTERN)
@@ -115,6 +115,7 @@ def start_execution(
             )
             history.record(execution_id=execution.pk, frame=None, branch=[], events=first.events)
             enqueue(ADVANCE_EXECUTION, execution.pk)
+            live.publish_status(execution_id=execution.pk)
     except IntegrityError:
         # A concurrent start with the same name won the unique constraint.
         existing = _same_name(machine, name, input)
@@ -171,5 +172,11 @@ def delete_machine(*, machine: StateMachine, stop_running: bool = False, by: Use
         )
     if Execution.objects.filter(machine=machine).exists():
         workflows.retire_machine(machine=machine)
+        enqueue(EXPORT_MACHINE_RUNS, machine.pk)
     else:
         workflows.destroy_machine(machine=machine)
+
+
+def set_legal_hold(*, executions: Any, hold: bool) -> int:
+    """Put the executions (a queryset) on legal hold or lift it; returns how many changed."""
+    return executions.exclude(legal_hold=hold).update(legal_hold=hold)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from executions import live
 from executions.history import close_open_steps
 from executions.models import Event, Execution, ExecutionStatus, Frame, FrameStatus, StepStatus
 
@@ -67,6 +68,7 @@ def end_execution(
             status=FrameStatus.ABORTED, revision=F("revision") + 1, claimed_until=None, wake_at=None, finished_at=now
         )
         close_open_steps(execution_id=execution_id, status=StepStatus.ABORTED, at=now)
+        live.publish_status(execution_id=execution_id)
     return True
 
 

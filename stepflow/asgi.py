@@ -1,7 +1,8 @@
 """ASGI entry point served by daphne: HTTP through Django, websockets through Channels.
 
-The websocket routes (live execution views) arrive with the UI issue; until then the
-router accepts HTTP only.
+Websockets carry the live execution views (``executions/routing.py``): only for a signed-in
+user (session cookie, ``AuthMiddlewareStack``) and only from this site's own pages
+(``AllowedHostsOriginValidator`` refuses other origins).
 """
 
 import os
@@ -13,6 +14,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stepflow.settings")
 # Django must be set up before anything imports models (consumers, routing).
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from executions.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -19,6 +19,7 @@ __all__ = [
     "env_bool",
     "env_choice",
     "env_float",
+    "env_headers",
     "env_int",
     "env_list",
     "env_str",
@@ -99,6 +100,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_headers(name: str) -> dict[str, str]:
+    """HTTP headers as ``Name: value`` pairs separated by newlines or ``;;`` (empty when unset)."""
+    value = _raw(name)
+    headers: dict[str, str] = {}
+    for item in (value or "").replace(";;", "\n").splitlines():
+        if not item.strip():
+            continue
+        key, sep, text = item.partition(":")
+        if not sep or not key.strip() or any(c.isspace() for c in key.strip()):
+            raise ImproperlyConfigured(f"{name} must hold 'Name: value' pairs separated by ';;', not {item!r}")
+        headers[key.strip()] = text.strip()
+    return headers
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:

@@ -20,6 +20,7 @@ from stepflow.env import (
     env_bool,
     env_choice,
     env_float,
+    env_headers,
     env_int,
     env_list,
     env_str,
@@ -152,7 +153,12 @@ Q_CLUSTER: dict[str, object] = {
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        # redis-py 8 reads with a 5 s socket timeout by default, which cuts the channel
+        # layer's idle blocking receive and drops every websocket (django/channels_redis#422).
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
+        }
     }
 else:
     Q_CLUSTER["orm"] = "default"
@@ -167,7 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/api/"
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -248,10 +254,42 @@ STEPFLOW_TASK_TIMEOUT_SECONDS = env_float("STEPFLOW_TASK_TIMEOUT_SECONDS", 300.0
 STEPFLOW_TIMER_INTERVAL_SECONDS = env_float("STEPFLOW_TIMER_INTERVAL_SECONDS", 0.1, minimum=0.01, maximum=1.0)
 # Children of one Parallel or Map started at once, whatever MaxConcurrency allows.
 STEPFLOW_FORK_WINDOW = env_int("STEPFLOW_FORK_WINDOW", 1000, minimum=1)
-# A callable returning the Fn client (executions/fn.py); issue 4 brings the real one.
-STEPFLOW_FN_CLIENT = env_str("STEPFLOW_FN_CLIENT", "executions.fn.unconfigured_client")
+# --- Fn Project (executions/fn_client.py) ----------------------------------------------
+# The Fn server's API root; when set, Task states call it (unless STEPFLOW_FN_CLIENT says otherwise).
+FN_API_URL = env_url("FN_API_URL", ("http", "https"))
+# Further hosts (host or host:port) whose http(s):// invoke URLs a Resource may name.
+FN_ALLOWED_HOSTS = env_list("FN_ALLOWED_HOSTS", [])
+# How long an fn:<app>/<function> resolution is trusted before asking the Fn API again.
+FN_RESOLVE_CACHE_SECONDS = env_float("FN_RESOLVE_CACHE_SECONDS", 60.0, minimum=0.0)
+# The local runner (manage.py fn_runner): its port and the folder of its apps.
+FN_PORT = env_int("FN_PORT", 8080, minimum=1, maximum=65535)
+FN_FUNCTIONS_DIR = Path(env_str("FN_FUNCTIONS_DIR", str(BASE_DIR / "examples" / "functions")))
+# A callable returning the Fn client (executions/fn.py): the real one when FN_API_URL is set.
+STEPFLOW_FN_CLIENT = env_str(
+    "STEPFLOW_FN_CLIENT", "executions.fn_client.from_settings" if FN_API_URL else "executions.fn.unconfigured_client"
+)
 # Run queued tasks inline (django-q2's per-task ``sync``); tests turn this on.
 STEPFLOW_TASKS_SYNC = env_bool("STEPFLOW_TASKS_SYNC", False)
+
+# --- Retention (executions/retention/) -------------------------------------------------
+# Finished executions older than their window are exported, then deleted. A machine may
+# override the window (1-30 days); legal holds keep runs out entirely.
+STEPFLOW_RETENTION_DAYS = env_int("STEPFLOW_RETENTION_DAYS", 7, minimum=1, maximum=30)
+STEPFLOW_RETENTION_INTERVAL_MINUTES = env_int("STEPFLOW_RETENTION_INTERVAL_MINUTES", 60, minimum=1, maximum=1440)
+STEPFLOW_RETENTION_EXPORTER = env_choice("STEPFLOW_RETENTION_EXPORTER", ("jsonl", "http", "syslog"), "jsonl")
+# Executions per export batch, and per delete transaction (kept small: short write locks).
+STEPFLOW_RETENTION_BATCH_SIZE = env_int("STEPFLOW_RETENTION_BATCH_SIZE", 500, minimum=1, maximum=10_000)
+STEPFLOW_RETENTION_DELETE_CHUNK = env_int("STEPFLOW_RETENTION_DELETE_CHUNK", 50, minimum=1, maximum=1000)
+STEPFLOW_RETENTION_DIR = Path(env_str("STEPFLOW_RETENTION_DIR", str(VAR_DIR / "retention")))
+STEPFLOW_RETENTION_HTTP_URL = env_url("STEPFLOW_RETENTION_HTTP_URL", ("http", "https"))
+STEPFLOW_RETENTION_HTTP_HEADERS = env_headers("STEPFLOW_RETENTION_HTTP_HEADERS")
+STEPFLOW_RETENTION_HTTP_TIMEOUT_SECONDS = env_float("STEPFLOW_RETENTION_HTTP_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+STEPFLOW_RETENTION_HTTP_RETRIES = env_int("STEPFLOW_RETENTION_HTTP_RETRIES", 3, minimum=0, maximum=20)
+STEPFLOW_RETENTION_HTTP_BACKOFF_SECONDS = env_float("STEPFLOW_RETENTION_HTTP_BACKOFF_SECONDS", 1.0, minimum=0.0)
+STEPFLOW_RETENTION_SYSLOG_URL = env_url("STEPFLOW_RETENTION_SYSLOG_URL", ("udp", "tcp"), "udp://127.0.0.1:514")
+STEPFLOW_RETENTION_SYSLOG_TIMEOUT_SECONDS = env_float("STEPFLOW_RETENTION_SYSLOG_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+if STEPFLOW_RETENTION_EXPORTER == "http" and not STEPFLOW_RETENTION_HTTP_URL:
+    raise ImproperlyConfigured("STEPFLOW_RETENTION_HTTP_URL must be set when STEPFLOW_RETENTION_EXPORTER=http")
 
 LOGGING = {
     "version": 1,

@@ -100,7 +100,7 @@ def test_an_unknown_api_url_answers_in_the_error_shape(alice_api):
 
 
 def test_a_wrong_method_answers_in_the_error_shape(alice_api, hello):
-    response = alice_api.patch("/api/machines/hello/", {}, format="json")
+    response = alice_api.post("/api/machines/hello/", {}, format="json")
     assert response.status_code == 405
     _assert_error_shape(response.json())
 

@@ -15,6 +15,7 @@ from stepflow.api import RequiredPermissions
 from workflows import services
 from workflows.models import StateMachine, StateMachineVersion
 from workflows.serializers import (
+    MachineConfigureInput,
     MachineCreateInput,
     MachineDetailOutput,
     MachineOutput,
@@ -58,7 +59,7 @@ class MachineDetailView(APIView):
     """Describe a machine or give it a new version (the executions app adds delete)."""
 
     permission_classes = [RequiredPermissions]
-    required_permissions = {"GET": VIEW, "PUT": CHANGE, "DELETE": DELETE}
+    required_permissions = {"GET": VIEW, "PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
 
     @extend_schema(operation_id="machines_describe", responses=MachineDetailOutput)
     def get(self, request: Request, name: str) -> Response:
@@ -72,6 +73,14 @@ class MachineDetailView(APIView):
         data.is_valid(raise_exception=True)
         version = services.update_machine(machine=machine, **data.validated_data, by=request.user)
         return Response(VersionDetailOutput(version).data)
+
+    @extend_schema(operation_id="machines_configure", request=MachineConfigureInput, responses=MachineDetailOutput)
+    def patch(self, request: Request, name: str) -> Response:
+        machine = services.get_machine(name=name)
+        data = MachineConfigureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        machine = services.configure_machine(machine=machine, **data.validated_data)
+        return Response(MachineDetailOutput(machine).data)
 
 
 @extend_schema_view(get=extend_schema(operation_id="machines_versions_list"))

@@ -7,6 +7,7 @@
     ├── MachineAlreadyExists   a live machine already has that name
     ├── VersionNotFound        the machine has no version with that number
     ├── InvalidMachineName     not 1-80 letters, digits, '-' or '_'
+    ├── InvalidRetention       a retention window outside 1-30 days
     ├── DefinitionTooLarge     the definition is over the 1 MiB limit
     └── InvalidDefinition      not JSON, or not valid ASL; ``problems`` lists every one
 
@@ -21,6 +22,7 @@ __all__ = [
     "DefinitionTooLarge",
     "InvalidDefinition",
     "InvalidMachineName",
+    "InvalidRetention",
     "MachineAlreadyExists",
     "MachineNotFound",
     "VersionNotFound",
@@ -53,6 +55,10 @@ class VersionNotFound(WorkflowError):
 
 class InvalidMachineName(WorkflowError):
     code = "invalid_machine_name"
+
+
+class InvalidRetention(WorkflowError):
+    code = "invalid_retention"
 
 
 class DefinitionTooLarge(WorkflowError):

@@ -12,13 +12,15 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-__all__ = ["MACHINE_NAME_PATTERN", "StateMachine", "StateMachineVersion"]
+__all__ = ["MACHINE_NAME_PATTERN", "RETENTION_DAYS_MAX", "RETENTION_DAYS_MIN", "StateMachine", "StateMachineVersion"]
 
 MACHINE_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,80}$"
+RETENTION_DAYS_MIN = 1
+RETENTION_DAYS_MAX = 30
 
 
 class StateMachineQuerySet(models.QuerySet["StateMachine"]):
@@ -46,6 +48,16 @@ class StateMachine(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # How long this machine's finished runs stay before export-then-delete; None means the
+    # global STEPFLOW_RETENTION_DAYS.
+    retention_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(RETENTION_DAYS_MIN), MaxValueValidator(RETENTION_DAYS_MAX)],
+        help_text="1-30 days; empty for the global default",
+    )
+    # A legal hold keeps every run of the machine out of retention until it is lifted.
+    legal_hold = models.BooleanField(default=False)
 
     objects = StateMachineQuerySet.as_manager()
 

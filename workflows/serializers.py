@@ -18,6 +18,16 @@ class MachineCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, trim_whitespace=False)
     definition = DefinitionField()
     description = serializers.CharField(required=False, allow_blank=True, max_length=1024, default="")
+    # Range-checked by the service (1-30), so the API answers with the domain's error body.
+    retention_days = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class MachineConfigureInput(serializers.Serializer):
+    """PATCH: settings that need no new version."""
+
+    retention_days = serializers.IntegerField(required=False, allow_null=True)
+    legal_hold = serializers.BooleanField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=1024)
 
 
 class MachineUpdateInput(serializers.Serializer):
@@ -83,6 +93,8 @@ class MachineDetailOutput(serializers.Serializer):
 
     name = serializers.CharField()
     description = serializers.CharField()
+    retention_days = serializers.IntegerField(allow_null=True)
+    legal_hold = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     version = VersionOutput(source="current_version")

@@ -23,14 +23,22 @@ from workflows.exceptions import (
     DefinitionTooLarge,
     InvalidDefinition,
     InvalidMachineName,
+    InvalidRetention,
     MachineAlreadyExists,
     MachineNotFound,
     VersionNotFound,
 )
-from workflows.models import MACHINE_NAME_PATTERN, StateMachine, StateMachineVersion
+from workflows.models import (
+    MACHINE_NAME_PATTERN,
+    RETENTION_DAYS_MAX,
+    RETENTION_DAYS_MIN,
+    StateMachine,
+    StateMachineVersion,
+)
 
 __all__ = [
     "check_definition",
+    "configure_machine",
     "create_machine",
     "destroy_machine",
     "get_machine",
@@ -116,12 +124,55 @@ def get_version(*, machine: StateMachine, number: int) -> StateMachineVersion:
     return version
 
 
-def create_machine(*, name: str, definition: Any, description: str = "", by: User) -> StateMachine:
+def check_retention_days(*, retention_days: int | None) -> int | None:
+    """``retention_days`` when it is empty or a whole number of days in 1-30; raises ``InvalidRetention``."""
+    if retention_days is None:
+        return None
+    if (
+        isinstance(retention_days, bool)
+        or not isinstance(retention_days, int)
+        or not RETENTION_DAYS_MIN <= retention_days <= RETENTION_DAYS_MAX
+    ):
+        raise InvalidRetention(
+            f"The retention window is {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX} days.",
+            [asl.Problem("/retention_days", f"use a whole number from {RETENTION_DAYS_MIN} to {RETENTION_DAYS_MAX}, or null")],
+        )
+    return retention_days
+
+
+_UNCHANGED: Any = object()
+
+
+def configure_machine(
+    *, machine: StateMachine, retention_days: int | None = _UNCHANGED, legal_hold: bool | None = None,
+    description: str | None = None,
+) -> StateMachine:
+    """Change a machine's retention window (``None``: the global default), legal hold or
+    description without a new version; raises ``InvalidRetention``."""
+    changes: dict[str, Any] = {}
+    if retention_days is not _UNCHANGED:
+        changes["retention_days"] = check_retention_days(retention_days=retention_days)
+    if legal_hold is not None:
+        changes["legal_hold"] = bool(legal_hold)
+    if description is not None:
+        changes["description"] = description
+    if changes:
+        changes["updated_at"] = timezone.now()
+        StateMachine.objects.filter(pk=machine.pk).update(**changes)
+        machine.refresh_from_db()
+    return machine
+
+
+def create_machine(
+    *, name: str, definition: Any, description: str = "", retention_days: int | None = None, by: User
+) -> StateMachine:
     """Create machine ``name`` with ``definition`` as version 1.
 
-    Raises ``InvalidMachineName``, ``DefinitionTooLarge``, ``InvalidDefinition`` or
-    ``MachineAlreadyExists`` (also when another request created the name first).
+    Raises ``InvalidMachineName``, ``DefinitionTooLarge``, ``InvalidDefinition``,
+    ``InvalidRetention`` or ``MachineAlreadyExists`` (also when another request created the
+    name first).
     """
+    retention_days = check_retention_days(retention_days=retention_days)
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidMachineName(
             "A machine name is 1-80 letters, digits, '-' or '_'.",
@@ -133,7 +184,8 @@ def create_machine(*, name: str, definition: Any, description: str = "", by: Use
     try:
         with transaction.atomic():
             machine = StateMachine.objects.create(
-                name=name, description=description, created_by=user, created_at=now, updated_at=now
+                name=name, description=description, retention_days=retention_days, created_by=user,
+                created_at=now, updated_at=now,
             )
             version = StateMachineVersion.objects.create(
                 machine=machine, number=1, definition=text, definition_sha256=_sha256(text), created_by=user,

@@ -1,5 +1,8 @@
 """``manage.py run_all``: the web server, the worker cluster and the timer loop, together.
 
+Unless ``FN_API_URL`` names an Fn server (or ``--no-fn-runner``), it also starts the local
+Fn runner (``manage.py fn_runner`` on ``FN_PORT``) and points the others at it.
+
 A small supervisor for the embedded shape. Each child runs in its own process group, so
 a stop reaches the grandchildren too (qcluster forks its workers); on Linux each child
 also gets SIGTERM if this process dies without cleaning up. Ctrl-C or SIGTERM stops every
@@ -25,10 +28,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 _PR_SET_PDEATHSIG = 1
 
 
-def processes(*, host: str, port: int) -> list[tuple[str, list[str]]]:
-    """The processes of the embedded shape, as (name, argv). The Fn runner joins here."""
+def processes(*, host: str, port: int, fn_port: int | None = None) -> list[tuple[str, list[str]]]:
+    """The processes of the embedded shape, as (name, argv); with ``fn_port``, the local Fn runner too."""
     python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
-    return [
+    out = [("fn", [python, manage, "fn_runner", "--port", str(fn_port)])] if fn_port else []
+    return out + [
         ("web", [python, "-m", "daphne", "-b", host, "-p", str(port), "stepflow.asgi:application"]),
         ("worker", [python, manage, "qcluster"]),
         ("timer", [python, manage, "timer"]),
@@ -51,8 +55,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--grace", type=float, default=10.0, help="seconds to wait before SIGKILL")
+        parser.add_argument(
+            "--no-fn-runner", action="store_true", help="do not start the local Fn runner (it is skipped when FN_API_URL is set)"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, grace: float, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, grace: float, no_fn_runner: bool, **options: Any) -> None:
+        fn_port = None
+        if not settings.FN_API_URL and not no_fn_runner:
+            # The local Fn runner, and every other child pointed at it.
+            fn_port = settings.FN_PORT
+            os.environ["FN_API_URL"] = f"http://127.0.0.1:{fn_port}"
         stop_signal: list[int] = []
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -62,7 +74,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, on_signal)
         children: dict[str, subprocess.Popen[bytes]] = {}
         try:
-            for name, argv in processes(host=host, port=port):
+            for name, argv in processes(host=host, port=port, fn_port=fn_port):
                 children[name] = subprocess.Popen(argv, preexec_fn=_die_with_parent)  # noqa: PLW1509
                 self.stdout.write(f"run_all: started {name} (pid {children[name].pid})")
             self.stdout.write(f"run_all: stepflow is serving http://{host}:{port}/ (Ctrl-C stops it)")

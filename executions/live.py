@@ -1,0 +1,111 @@
+"""Live updates for the pages: what the runner publishes and what the consumers read.
+
+Two shapes, one contract (DESIGN.md, house rule 7):
+
+- With a channel layer that crosses processes (Redis), the runner calls ``publish_step`` /
+  ``publish_status`` inside a transition's transaction; the message is sent to the groups
+  ``execution.<uuid>`` and ``dashboard`` only after that transaction commits.
+- With the in-process default (``InMemoryChannelLayer``) the workers are other processes,
+  so publishing would reach nobody: it is skipped, and the consumers follow the database
+  instead (``changes_since``), polling the execution's last event id.
+
+Messages a page receives (JSON): ``{"type": "step", "step": StepOutput}`` and
+``{"type": "status", "execution": {...}}``. A step arrives again each time it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.db import transaction
+from django.db.models import Q
+
+from executions.models import Event, Execution, Step
+from executions.serializers import StepOutput
+
+__all__ = [
+    "DASHBOARD_GROUP",
+    "changes_since",
+    "crosses_processes",
+    "execution_group",
+    "publish_status",
+    "publish_step",
+    "status_message",
+]
+
+DASHBOARD_GROUP = "dashboard"
+# Event timestamps come from the workers' clocks; a step closed this much before the last
+# event seen is still sent again on catch-up (sending a step twice is harmless).
+_CLOCK_SLACK = timedelta(seconds=1)
+
+
+def execution_group(execution_uuid: Any) -> str:
+    return f"execution.{execution_uuid}"
+
+
+def crosses_processes() -> bool:
+    """True when a message published here reaches consumers in other processes."""
+    layer = get_channel_layer()
+    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
+
+
+def status_message(execution: Execution) -> dict[str, Any]:
+    return {
+        "type": "status",
+        "execution": {
+            "id": str(execution.uuid),
+            "name": execution.name,
+            "machine": execution.machine.name if Execution.machine.is_cached(execution) else None,
+            "status": execution.status,
+            "error": execution.error,
+            "cause": execution.cause,
+            "event_count": execution.event_count,
+            "stopped_at": execution.stopped_at.isoformat() if execution.stopped_at else None,
+        },
+    }
+
+
+def _send(groups: Iterable[str], message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    for group in groups:
+        async_to_sync(layer.group_send)(group, {"type": "live.message", "data": message})
+
+
+def publish_step(*, execution: Execution, steps: Iterable[Step]) -> None:
+    """After the current transaction commits, send ``steps`` (as they are now) to viewers."""
+    if not crosses_processes():
+        return
+    messages = [{"type": "step", "step": StepOutput(step).data} for step in steps]
+    if messages:
+        group = execution_group(execution.uuid)
+        transaction.on_commit(lambda: [_send([group], message) for message in messages])
+
+
+def publish_status(*, execution_id: int) -> None:
+    """After the current transaction commits, tell the execution's viewers and the dashboard
+    that its status changed (a start, an end, a stop); they catch up from the database."""
+    if not crosses_processes():
+        return
+
+    def send() -> None:
+        execution = Execution.objects.select_related("machine").filter(pk=execution_id).first()
+        if execution is not None:
+            _send([execution_group(execution.uuid), DASHBOARD_GROUP], status_message(execution))
+
+    transaction.on_commit(send)
+
+
+def changes_since(*, execution_id: int, event_id: int) -> list[Step]:
+    """Steps that may have changed after history event ``event_id``: the ones entered after
+    it, the ones still open, and the ones closed around or after its time."""
+    seen_at = Event.objects.filter(execution_id=execution_id, event_id=event_id).values_list("timestamp", flat=True).first()
+    changed = Q(sequence__gt=event_id) | Q(exited_at__isnull=True)
+    if seen_at is not None:
+        changed |= Q(exited_at__gte=seen_at - _CLOCK_SLACK)
+    elif event_id:
+        changed = Q()  # the event is gone (retention): send everything
+    return list(Step.objects.filter(execution_id=execution_id).filter(changed).order_by("sequence"))

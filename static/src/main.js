@@ -1,0 +1,19 @@
+/**
+ * stepflow's browser bundle. Pages load static/dist/stepflow.js (+ stepflow.css) and call:
+ *
+ *   stepflow.mountEditor(element, {definition, functions, validate, onChange})
+ *   stepflow.mountExecutionGraph(element, {definition, steps})
+ *   stepflow.follow(url, {onEvent, onReconnect})
+ *   stepflow.configureLayout({workerUrl})   // only if elk-worker.min.js is not next to the bundle
+ *   stepflow.preloadLayout()                // start the layout worker early (optional)
+ *
+ * The model layer (stepflow.asl) is exported too, for pages and tests.
+ */
+
+import './styles/stepflow.css';
+
+export { mountEditor } from './editor/editor.js';
+export { mountExecutionGraph } from './execution/execution.js';
+export { follow } from './live/socket.js';
+export { configureLayout, sharedElk as preloadLayout } from './graph/elk.js';
+export * as asl from './asl/index.js';
