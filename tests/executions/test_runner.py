@@ -104,7 +104,7 @@ def test_one_unit_of_work_advances_many_transitions_without_queue_hops(make_mach
         assert runner.advance_execution(execution_id=execution.pk)
     execution.refresh_from_db()
     assert execution.status == ExecutionStatus.SUCCEEDED
-    assert queued == []
+    assert queue_hops(queued) == []
 
 
 def test_a_retry_back_off_is_a_timer_row_not_a_sleeping_worker(make_machine, start, alice_api, work):
@@ -191,9 +191,9 @@ def test_a_map_starts_no_more_iterations_than_max_concurrency(make_machine, alic
         runner.advance_execution(execution_id=execution.pk)
     statuses = list(Frame.objects.order_by("index").values_list("status", flat=True))
     assert statuses == ["RUNNING", "RUNNING", "PENDING", "PENDING", "PENDING"]
-    assert len(queued) == 2
+    assert len(queue_hops(queued)) == 2
     with work():
-        for callback in queued:
+        for callback in queue_hops(queued):
             callback()
     execution.refresh_from_db()
     assert execution.status == ExecutionStatus.SUCCEEDED
@@ -235,3 +235,8 @@ def test_a_stored_version_that_no_longer_compiles_fails_its_runs_instead_of_loop
     assert (execution.status, execution.error) == (ExecutionStatus.FAILED, "States.Runtime")
     assert "DefinitionError" in execution.cause
     assert execution.wake_at is None
+
+
+def queue_hops(callbacks: list) -> list:
+    """The after-commit callbacks that enqueue work, leaving out live-view publishing."""
+    return [callback for callback in callbacks if "publish" not in getattr(callback, "__qualname__", "")]
