@@ -8,9 +8,10 @@ tests/ui/harness/render.html in Debian's headless Chromium (Playwright for Pytho
 mounts the execution graph and the editor ``--repeat`` times each on a generated machine
 (chains of Task + Catch, Choice with two rules and a Default, Wait, Parallel of two
 branches, Map). Each time runs from the mount call to the first frame painted after the
-layout. ``first`` is the first mount on a fresh page (it includes starting ELK's worker and
-compiling ELK); ``again`` is the median of the others (a re-layout after an edit costs the
-same). For the editor it also times two edits until drawn and validated: a field changed
+layout. ``first`` is the first mount on a fresh page in a fresh browser profile (it includes
+starting ELK's worker and compiling ELK); ``again`` is the median of the others (a re-layout
+after an edit costs the same); ``reopen`` is the first mount on a second page of the same
+profile (the machine opened again: its layout is kept in localStorage). For the editor it also times two edits until drawn and validated: a field changed
 (the graph keeps its shape: the layout is reused and only what changed is redrawn) and a
 state added (a new layout). Needs the bundle: ``npm ci && npm run build``.
 """
@@ -57,22 +58,28 @@ def main() -> int:
     )
     try:
         time.sleep(0.5)
-        print(f"{'component':<10} {'states':>6} {'nodes':>6} {'edges':>6} {'first ms':>9} {'again ms':>9} {'field edit':>10} {'new state':>10}  target")
+        print(f"{'component':<10} {'states':>6} {'nodes':>6} {'edges':>6} {'first ms':>9} {'again ms':>9} {'reopen ms':>9} {'field edit':>10} {'new state':>10}  target")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for size in args.sizes:
                 for component in args.components:
-                    page = browser.new_page(viewport={"width": 1440, "height": 900})
-                    page.goto(f"http://127.0.0.1:{port}/tests/ui/harness/render.html?n={size}&component={component}&repeat={args.repeat}")
+                    context = browser.new_context(viewport={"width": 1440, "height": 900})
+                    url = f"http://127.0.0.1:{port}/tests/ui/harness/render.html?n={size}&component={component}"
+                    page = context.new_page()
+                    page.goto(f"{url}&repeat={args.repeat}")
                     result = page.evaluate("window.renderTimes")
                     page.close()
+                    page = context.new_page()
+                    page.goto(f"{url}&repeat=1")
+                    reopen = page.evaluate("window.renderTimes")["times"][0]
+                    context.close()
                     first, *again = result["times"]
                     warm = statistics.median(again) if again else first
                     verdict = "ok" if warm < 1000 else "over 1 s"
                     edits = result.get("edits") or {}
                     field = f"{edits['field']:.0f}" if "field" in edits else "-"
                     state = f"{edits['state']:.0f}" if "state" in edits else "-"
-                    print(f"{component:<10} {result['states']:>6} {result['nodes']:>6} {result['edges']:>6} {first:>9.0f} {warm:>9.0f} {field:>10} {state:>10}  {verdict}")
+                    print(f"{component:<10} {result['states']:>6} {result['nodes']:>6} {result['edges']:>6} {first:>9.0f} {warm:>9.0f} {reopen:>9.0f} {field:>10} {state:>10}  {verdict}")
             browser.close()
     finally:
         server.terminate()

@@ -17,8 +17,10 @@ from rest_framework.views import APIView
 from executions import callbacks, services
 from executions.models import Event, Execution, Step
 from executions.serializers import (
+    AfterFilter,
     DeleteFilter,
     EventOutput,
+    ExecutionConfigureInput,
     ExecutionOutput,
     ExecutionSummaryOutput,
     ListFilter,
@@ -35,9 +37,16 @@ from workflows import api as workflows_api
 from workflows import services as workflows
 
 VIEW = ("executions.view_execution",)
-START = ("executions.add_execution",)
-STOP = ("executions.change_execution",)
+START = ("executions.start_execution",)
+STOP = ("executions.stop_execution",)
+REPORT = ("executions.send_task_result",)
+HOLD = ("workflows.manage_retention",)  # the admin role's, as for a machine's hold
 ORDER = OpenApiParameter("order", str, enum=["desc", "asc"], description="desc (newest first, the default) or asc")
+AFTER_STEP = OpenApiParameter(
+    "after", int, description="only the steps entered after this one (a step's sequence): a page that holds the "
+    "steps up to it asks for the rest; with order=asc, pages follow by sequence"
+)
+AFTER_EVENT = OpenApiParameter("after", int, description="only the events after this event id")
 
 
 class MachineDetailView(workflows_api.MachineDetailView):
@@ -93,13 +102,23 @@ class MachineExecutionsView(ListAPIView):
 
 
 class ExecutionDetailView(APIView):
-    """Describe an execution."""
+    """Describe an execution, or put it on legal hold and lift the hold."""
 
     permission_classes = [RequiredPermissions]
-    required_permissions = {"GET": VIEW}
+    required_permissions = {"GET": VIEW, "PATCH": HOLD}
 
     @extend_schema(operation_id="executions_describe", responses=ExecutionOutput)
     def get(self, request: Request, execution_id: str) -> Response:
+        return Response(ExecutionOutput(services.get_execution(execution_id=execution_id)).data)
+
+    @extend_schema(operation_id="executions_configure", request=ExecutionConfigureInput, responses=ExecutionOutput)
+    def patch(self, request: Request, execution_id: str) -> Response:
+        execution = services.get_execution(execution_id=execution_id)
+        data = ExecutionConfigureInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.set_legal_hold(
+            executions=Execution.objects.filter(pk=execution.pk), hold=data.validated_data["legal_hold"], by=request.user
+        )
         return Response(ExecutionOutput(services.get_execution(execution_id=execution_id)).data)
 
 
@@ -119,34 +138,44 @@ class StopView(APIView):
 
 
 class _ExecutionPage(ListAPIView):
+    """An execution's rows in cursor pages; ``?after=<n>`` keeps those past ``n`` (by ``key``)."""
+
     permission_classes = [RequiredPermissions]
     required_permissions = {"GET": VIEW}
     allow_oldest_first = True
+    key = ""
 
     def rows(self, execution: Execution) -> Any:
         raise NotImplementedError
 
     def get_queryset(self) -> Any:
-        return self.rows(services.get_execution(execution_id=self.kwargs["execution_id"]))
+        query = AfterFilter(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = self.rows(services.get_execution(execution_id=self.kwargs["execution_id"]))
+        after = query.validated_data.get("after")
+        return rows if after is None else rows.filter(**{f"{self.key}__gt": after})
 
 
-@extend_schema_view(get=extend_schema(operation_id="executions_steps", parameters=[ORDER]))
+@extend_schema_view(get=extend_schema(operation_id="executions_steps", parameters=[ORDER, AFTER_STEP]))
 class StepListView(_ExecutionPage):
-    """The states an execution visited, one row each (``?order=asc`` for oldest first)."""
+    """The states an execution visited, one row each (``?order=asc`` for oldest first,
+    ``?after=<sequence>`` for those entered after a step already held)."""
 
     serializer_class = StepOutput
     ordering = ("-sequence",)
+    key = "sequence"
 
     def rows(self, execution: Execution) -> Any:
         return Step.objects.filter(execution=execution)
 
 
-@extend_schema_view(get=extend_schema(operation_id="executions_history", parameters=[ORDER]))
+@extend_schema_view(get=extend_schema(operation_id="executions_history", parameters=[ORDER, AFTER_EVENT]))
 class HistoryView(_ExecutionPage):
-    """The AWS-style event history (``?order=asc`` for oldest first)."""
+    """The AWS-style event history (``?order=asc`` for oldest first, ``?after=<event id>``)."""
 
     serializer_class = EventOutput
     ordering = ("-event_id",)
+    key = "event_id"
 
     def rows(self, execution: Execution) -> Any:
         return Event.objects.filter(execution=execution)
@@ -156,7 +185,7 @@ class _TaskView(APIView):
     """The callback pattern's task API (AWS's SendTask*): the token from ``$$.Task.Token``."""
 
     permission_classes = [RequiredPermissions]
-    required_permissions = {"POST": STOP}
+    required_permissions = {"POST": REPORT}
 
 
 class TaskSuccessView(_TaskView):

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from executions.exceptions import TaskNotFound
-from executions.models import Execution, ExecutionStatus, Frame, WaitingFor
+from executions.models import Execution, ExecutionStatus, Frame, Step, WaitingFor
 from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME, enqueue
 
 __all__ = ["due", "outcome", "park", "send_failure", "send_heartbeat", "send_success"]
@@ -32,8 +32,9 @@ _WAITING = (WaitingFor.TASK, WaitingFor.CALLBACK)
 
 
 def park(*, model: type[Execution] | type[Frame], pk: int, revision: int, pending: dict[str, Any], now: datetime,
-         execution_deadline: datetime | None) -> bool:
-    """Park a row after its detached call; False when the row changed meanwhile."""
+         execution_deadline: datetime | None, call_id: str = "") -> bool:
+    """Park a row after its detached call, recording Fn's ``call_id`` on the open Step in the
+    same transaction; False (and nothing written) when the row changed meanwhile."""
     timeout, heartbeat = pending.get("timeout_seconds"), pending.get("heartbeat_seconds")
     parked = dict(pending)
     wakes = [execution_deadline] if execution_deadline is not None else []
@@ -43,10 +44,15 @@ def park(*, model: type[Execution] | type[Frame], pk: int, revision: int, pendin
     if heartbeat:
         parked["heartbeat_at"] = (now + timedelta(seconds=float(heartbeat))).isoformat()
         wakes.append(now + timedelta(seconds=float(heartbeat)))
-    return model.objects.filter(pk=pk, revision=revision).update(
-        revision=revision + 1, waiting_for=WaitingFor.CALLBACK, pending=parked, claimed_until=None,
-        wake_at=min(wakes) if wakes else None,
-    ) == 1
+    with transaction.atomic():
+        parked_now = model.objects.filter(pk=pk, revision=revision).update(
+            revision=revision + 1, waiting_for=WaitingFor.CALLBACK, pending=parked, claimed_until=None,
+            wake_at=min(wakes) if wakes else None,
+        ) == 1
+        if parked_now and call_id:
+            steps = Step.objects.filter(frame_id=pk) if model is Frame else Step.objects.filter(execution_id=pk, frame=None)
+            steps.filter(exited_at__isnull=True).update(fn_call_id=call_id)
+    return parked_now
 
 
 def due(pending: dict[str, Any] | None, now: datetime) -> bool:

@@ -6,8 +6,8 @@
     ├── ExecutionNotFound          no execution has that id
     ├── ExecutionAlreadyExists     the name is taken on this machine by a run with other input
     ├── ExecutionNotRunning        it already ended (stop)
-    ├── InvalidExecutionName       not 1-80 letters, digits, '-' or '_'
-    ├── InputTooLarge              the input is over the 256 KiB limit
+    ├── InvalidExecutionName       not a name AWS allows (1-80 characters; no blanks, brackets, wildcards...)
+    ├── InputTooLarge              the input is over the 256 KiB limit, or nests too deeply
     ├── MachineHasRunningExecutions  a delete without ``stop_running`` while runs are live
     └── TaskNotFound               no running callback task has that token (task API)
 

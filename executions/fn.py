@@ -8,9 +8,14 @@ client, so each process (web, worker) builds its own.
 ::
 
     TaskError                the task failed with (error, cause); never escapes the runner
+    ListError                the client could not list the functions (Fn unreachable or odd)
 
 A client may return ``Invoked(output, call_id)`` instead of the bare output, and set
 ``call_id`` on a ``TaskError``, so the runner records Fn's call id on the Step.
+
+``list_functions()`` (on every client, and this module's shortcut for the configured one)
+gives the functions a Task state can call, as ``FnFunction`` dicts ``{app, name, id,
+resource}``: ``resource`` is what to write in a Task's ``Resource``.
 
 Clients shipped here:
 
@@ -26,13 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 __all__ = [
-    "FnClient", "FunctionTable", "Invoked", "TaskCall", "TaskError", "Unconfigured", "get_client", "unconfigured_client",
+    "FnClient", "FnFunction", "FunctionTable", "Invoked", "ListError", "TaskCall", "TaskError", "Unconfigured",
+    "fn_function", "get_client", "list_functions", "unconfigured_client",
 ]
 
 
@@ -44,6 +50,24 @@ class TaskError(Exception):
         self.error = error
         self.cause = cause
         self.call_id = call_id
+
+
+class ListError(Exception):
+    """The functions could not be listed: the Fn server is unreachable or answered oddly."""
+
+
+class FnFunction(TypedDict):
+    """A function a Task state can call: its app and name, Fn's id, and the ``Resource`` to write."""
+
+    app: str
+    name: str
+    id: str
+    resource: str
+
+
+def fn_function(*, app: str, name: str, id: str) -> FnFunction:
+    """The entry for a function of an Fn app (``resource`` is ``fn:<app>/<name>``)."""
+    return FnFunction(app=app, name=name, id=id, resource=f"fn:{app}/{name}" if app else name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +102,19 @@ class FnClient(Protocol):
         """The function's output (any JSON value); raises ``TaskError`` when it failed."""
         ...
 
+    def list_functions(self) -> list[FnFunction]:
+        """Every function this client can call, sorted by app and name; raises ``ListError``."""
+        ...
+
 
 class Unconfigured:
     """Fails every call: no Fn server has been configured."""
 
     def invoke(self, call: TaskCall) -> Any:
         raise TaskError("States.TaskFailed", "no Fn client configured")
+
+    def list_functions(self) -> list[FnFunction]:
+        return []
 
 
 def unconfigured_client() -> FnClient:
@@ -109,14 +140,30 @@ class FunctionTable:
             return function(call.payload, call)
         return function(call.payload)
 
+    def list_functions(self) -> list[FnFunction]:
+        """One entry per resource name (no app: the name is the ``Resource``)."""
+        return [fn_function(app="", name=name, id=name) for name in sorted(self.functions)]
+
 
 _clients: dict[str, FnClient] = {}
 
 
 def get_client() -> FnClient:
-    """The client ``STEPFLOW_FN_CLIENT`` names, built once per process and setting."""
+    """The client ``STEPFLOW_FN_CLIENT`` names, wrapped by each of
+    ``STEPFLOW_FN_CLIENT_WRAPPERS`` (client -> client, e.g. the Step Functions API's Lambda
+    mapping), built once per process and setting."""
     path = settings.STEPFLOW_FN_CLIENT
-    client = _clients.get(path)
+    wrappers = tuple(getattr(settings, "STEPFLOW_FN_CLIENT_WRAPPERS", ()))
+    key = "|".join((path, *wrappers))
+    client = _clients.get(key)
     if client is None:
-        client = _clients[path] = import_string(path)()
+        client = import_string(path)()
+        for wrapper in wrappers:
+            client = import_string(wrapper)(client)
+        _clients[key] = client
     return client
+
+
+def list_functions() -> list[FnFunction]:
+    """The functions the configured client can call; raises ``ListError``."""
+    return get_client().list_functions()

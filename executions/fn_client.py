@@ -6,7 +6,9 @@ callback pattern):
 - ``fn:<app>/<function>``: resolved through the Fn v2 API (``executions/fn_resolve.py``);
 - ``fn:<fnID>``: a function id;
 - ``http(s)://host[:port]/invoke/<fnID>``: an invoke URL, only on ``FN_API_URL``'s host or
-  a host in ``FN_ALLOWED_HOSTS``, so a definition cannot make the server call anywhere.
+  a host ``FN_ALLOWED_HOSTS`` allows, so a definition cannot make the server call anywhere
+  (``executions/fn_hosts.py``: exact hosts, domains that must resolve to public addresses,
+  and no redirects followed).
 
 The protocol is Fn's: ``POST {FN_API_URL}/invoke/{fnID}`` with the task input as JSON.
 Outcomes, as the ASL error names Retry and Catch match (``ERRORS`` below):
@@ -17,7 +19,8 @@ Outcomes, as the ASL error names Retry and Catch match (``ERRORS`` below):
 - 502 without it: ``States.TaskFailed``; 504: ``Fn.Timeout``; 404: ``Fn.NotFound``;
 - 503 with Retry-After: too busy, so wait and try again until the state's timeout
   (``Fn.TooBusy`` when it runs out); no Retry attempt is spent on it;
-- any other 5xx: ``Fn.ServerError``; no answer at all: ``Fn.ConnectionError``;
+- any other 5xx, or a redirect (never followed): ``Fn.ServerError``; no answer at all:
+  ``Fn.ConnectionError``;
 - the state's TimeoutSeconds passing first: ``States.Timeout``.
 
 Every call sends the headers in ``HEADERS``; the idempotency key is the same when a call is
@@ -31,12 +34,12 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 
-from executions.fn import Invoked, TaskCall, TaskError
+from executions.fn import FnFunction, Invoked, ListError, TaskCall, TaskError, fn_function
+from executions.fn_hosts import HostNotAllowed, HostPolicy, InvalidIPAddress
 from executions.fn_resolve import ResolveError, Resolver
 
 __all__ = ["ERRORS", "ERROR_HEADER", "HEADERS", "FnHttpClient", "from_settings"]
@@ -55,7 +58,7 @@ ERRORS: Final = {
     "Fn.Timeout": "Fn answered 504: the function ran past its own timeout",
     "Fn.TooBusy": "Fn kept answering 503 until the state's timeout ran out",
     "Fn.NotFound": "Fn answered 404, or the app or function name resolves to nothing",
-    "Fn.ServerError": "Fn answered another 5xx",
+    "Fn.ServerError": "Fn answered another 5xx or a redirect (never followed)",
     "Fn.ResourceNotAllowed": "the Resource is not an Fn form, or its invoke URL's host is not allowed",
 }
 _MAX_CAUSE = 32 * 1024
@@ -70,8 +73,9 @@ class FnHttpClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api_url = api_url.rstrip("/")
-        self.session = session or requests.Session()
-        self.allowed = {urlsplit(self.api_url).netloc.lower(), *(h.strip().lower() for h in allowed_hosts if h.strip())}
+        self.hosts = HostPolicy(api_url=self.api_url, entries=list(allowed_hosts))
+        # A session handed in (a test transport) is used as it is; ours enforces the policy.
+        self.session = session or self.hosts.session()
         self.resolver = Resolver(session=self.session, api_url=self.api_url, ttl=resolve_ttl, clock=clock)
         self.sleep = sleep
         self.clock = clock
@@ -89,22 +93,37 @@ class FnHttpClient:
                 response = self._post(self.url_for(resource), call, detached, deadline)
         except ResolveError as exc:
             raise TaskError("Fn.NotFound" if exc.not_found else "Fn.ServerError", f"{call.resource}: {exc}") from None
+        except InvalidIPAddress as exc:
+            raise TaskError(
+                "Fn.ResourceNotAllowed",
+                f"{call.resource}: the host resolves to {exc}, a loopback, private or reserved address; "
+                "name the host exactly in FN_ALLOWED_HOSTS to allow it.",
+            ) from None
         except requests.Timeout:
             raise TaskError("States.Timeout", f"The function did not answer within {call.timeout_seconds:g} seconds.") from None
         except requests.ConnectionError as exc:
             raise TaskError("Fn.ConnectionError", f"The Fn server at {self.api_url} could not be reached: {_short(exc)}") from None
+        except requests.RequestException as exc:
+            raise TaskError("Fn.ConnectionError", f"The call of {call.resource} failed: {_short(exc)}") from None
         return _outcome(response, call, detached)
+
+    def list_functions(self) -> list[FnFunction]:
+        """Every function of every app on the Fn server (v2 API, pages followed); raises ``ListError``."""
+        try:
+            found = self.resolver.list_functions()
+        except ResolveError as exc:
+            raise ListError(f"Could not list the functions on {self.api_url}: {exc}") from None
+        except requests.RequestException as exc:
+            raise ListError(f"The Fn server at {self.api_url} could not be reached: {_short(exc)}") from None
+        return [fn_function(app=app, name=name, id=fn_id) for app, name, fn_id in found]
 
     def url_for(self, resource: str) -> str:
         """The invoke URL of a resource (without ``.waitForTaskToken``); raises ``TaskError``."""
         if resource.startswith(("http://", "https://")):
-            parts = urlsplit(resource)
-            host = (parts.hostname or "").lower()
-            if parts.netloc.lower() not in self.allowed and host not in self.allowed:
-                raise TaskError(
-                    "Fn.ResourceNotAllowed",
-                    f"The invoke URL's host {parts.netloc!r} is not FN_API_URL's host nor in FN_ALLOWED_HOSTS.",
-                )
+            try:
+                self.hosts.check(resource)
+            except HostNotAllowed as exc:
+                raise TaskError("Fn.ResourceNotAllowed", str(exc)) from None
             return resource
         if not resource.startswith("fn:") or not resource[3:]:
             raise TaskError("Fn.ResourceNotAllowed", f"{resource!r} is not fn:<app>/<function>, fn:<fnID> or an invoke URL.")
@@ -129,7 +148,9 @@ class FnHttpClient:
             left = deadline - self.clock()
             if left <= 0:
                 raise requests.Timeout()
-            response = self.session.post(url, data=body, headers=headers, timeout=(min(left, 10.0), left))
+            response = self.session.post(
+                url, data=body, headers=headers, timeout=(min(left, 10.0), left), allow_redirects=False
+            )
             if response.status_code != 503:
                 return response
             # Too busy: Fn asks us to come back later. This is not a failed attempt.
@@ -153,6 +174,13 @@ def _outcome(response: requests.Response, call: TaskCall, detached: bool) -> Any
         raise TaskError("States.TaskFailed", f"The function failed (Fn answered 502): {_cause(response)}", call_id=call_id)
     if status == 504:
         raise TaskError("Fn.Timeout", f"Fn timed the function out (504): {_cause(response)}", call_id=call_id)
+    if 300 <= status < 400:
+        raise TaskError(
+            "Fn.ServerError",
+            f"Fn answered {status}, a redirect to {response.headers.get('Location', '?')!r}: stepflow does not follow "
+            "redirects (set FN_API_URL to the address that answers).",
+            call_id=call_id,
+        )
     if status == 404:
         raise TaskError("Fn.NotFound", f"Fn knows no function for {call.resource!r} (404).", call_id=call_id)
     if status >= 500:

@@ -64,6 +64,10 @@ def create_children(
     window = settings.STEPFLOW_FORK_WINDOW
     if max_concurrency:
         window = min(window, max_concurrency)
+    # All forks of one execution share STEPFLOW_MAX_RUNNING_CHILDREN, so nested Maps cannot
+    # start thousands times thousands of children; each fork still gets one, so none stalls.
+    running = Frame.objects.filter(execution=execution, status=FrameStatus.RUNNING).count()
+    window = max(1, min(window, settings.STEPFLOW_MAX_RUNNING_CHILDREN - running))
     rows = [
         Frame(
             execution=execution,

@@ -6,20 +6,23 @@ derived from them, one per state visited in a frame:
 - ``<Type>StateEntered`` opens a step (its id is the step's ``sequence``);
 - ``TaskScheduled`` records the attempt; ``TaskFailed``, ``TaskTimedOut``,
   ``ParallelStateFailed``, ``MapStateFailed`` record an error; ``TaskSucceeded`` clears it;
-- ``<Type>StateExited`` closes it (``FAILED`` when it left through a Catch);
+- ``<Type>StateExited`` closes it (``FAILED`` when it left through a Catch) and records the
+  workflow variables the state assigned (``assignedVariables``, JSON text by name in the
+  event, stored parsed: ``{name: value}``);
 - a frame's terminal decision closes whatever is still open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import stepflow.asl as asl
 from executions.models import Event, Frame, Step, StepStatus
 
-__all__ = ["StepBook", "close_open_steps", "record", "record_events"]
+__all__ = ["StepBook", "assigned_variables", "close_open_steps", "record", "record_events"]
 
 _ENTERED = "StateEntered"
 _EXITED = "StateExited"
@@ -67,6 +70,21 @@ def _last_time(events: Sequence[asl.Event]) -> datetime | None:
     return events[-1].timestamp if events else None
 
 
+def assigned_variables(details: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The variables an Exited event's ``assignedVariables`` names, each value parsed back
+    from the compact JSON text AWS's history uses; ``None`` when it assigned none."""
+    described = details.get("assignedVariables")
+    if not isinstance(described, Mapping) or not described:
+        return None
+    out: dict[str, Any] = {}
+    for name, text in described.items():
+        try:
+            out[str(name)] = json.loads(text) if isinstance(text, str) else text
+        except ValueError:  # not JSON text: keep it as the event had it
+            out[str(name)] = text
+    return out
+
+
 class StepBook:
     """The steps of one frame, kept up to date as its decisions' events arrive.
 
@@ -84,12 +102,15 @@ class StepBook:
         self.dirty: dict[int, Step] = {}
         self.new: list[Step] = []
         self.saved: list[Step] = []  # what the last ``apply`` wrote, for live viewers
+        # Fn's id of the call whose outcome the next ``apply`` records: stored on the open
+        # step in that transition's transaction, not by a write of its own.
+        self.call_id = ""
 
     def apply(self, events: Sequence[asl.Event], decision: asl.Decision | None) -> None:
         """Bring the steps up to date with ``events`` and ``decision`` (in its transaction)."""
         self.saved = []
         terminal = isinstance(decision, (asl.Succeeded, asl.Failed))
-        if not terminal and not any(_touches_steps(event.type) for event in events):
+        if not terminal and not self.call_id and not any(_touches_steps(event.type) for event in events):
             return
         if not self.loaded:
             self.open = (
@@ -98,6 +119,10 @@ class StepBook:
                 .first()
             )
             self.loaded = True
+        if self.call_id and self.open is not None:
+            self.open.fn_call_id = self.call_id
+            self._touch(self.open)
+        self.call_id = ""
         for event in events:
             self._apply(event, decision)
         if isinstance(decision, asl.Succeeded):
@@ -129,6 +154,7 @@ class StepBook:
             return
         if kind.endswith(_EXITED):
             step.output = details.get("output")
+            step.assigned_variables = assigned_variables(details)
             self.close(None, event.timestamp)
         elif kind in _SCHEDULED:
             step.attempt = decision.attempt if isinstance(decision, asl.Invoke) else step.attempt
@@ -168,7 +194,7 @@ class StepBook:
         if self.new:
             Step.objects.bulk_create(self.new)
         for step in self.dirty.values():
-            step.save(update_fields=["status", "output", "error", "cause", "attempt", "exited_at"])
+            step.save(update_fields=["status", "output", "error", "cause", "attempt", "exited_at", "fn_call_id", "assigned_variables"])
         self.new, self.dirty = [], {}
 
 

@@ -3,22 +3,26 @@
 The ``Invoke`` decision is committed first, with what the call needs (``pending``), so a
 worker that dies mid-call is replaced by one that repeats the call from the row with the
 same idempotency key. The outcome is then fed back to the interpreter with ``resume``.
+
+``call`` writes nothing: Fn's call id comes back in the ``Outcome`` and the runner stores
+it on the Step in the transaction that records the outcome (or the park, for a callback),
+so a Task costs no database round trip of its own between its two transitions.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 
 import stepflow.asl as asl
 from executions.fn import Invoked, TaskCall, TaskError, get_client
-from executions.models import Execution, Frame, Step
+from executions.models import Execution
 from stepflow.fields import dumps
 
-__all__ = ["call", "pending"]
+__all__ = ["Outcome", "call", "pending"]
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +44,17 @@ def pending(*, execution: Execution, decision: asl.Invoke) -> dict[str, Any]:
     }
 
 
-def call(
-    *, pending: dict[str, Any], execution: Execution, state_name: str, frame: Frame | None = None
-) -> tuple[Any, str | None, str | None]:
-    """Make the call; ``(output, None, None)`` or ``(None, error, cause)``. Never raises.
+class Outcome(NamedTuple):
+    """What a call gave: ``output``, or ``error`` and ``cause``; Fn's ``call_id`` when known."""
 
-    Fn's call id, when the client reports one, is recorded on the state's open Step.
-    """
+    output: Any
+    error: str | None
+    cause: str | None
+    call_id: str = ""
+
+
+def call(*, pending: dict[str, Any], execution: Execution, state_name: str) -> Outcome:
+    """Make the call; an ``Outcome`` with the output or the error. Never raises, writes nothing."""
     timeout = pending.get("timeout_seconds") or settings.STEPFLOW_TASK_TIMEOUT_SECONDS
     task = TaskCall(
         resource=pending["resource"],
@@ -63,28 +71,22 @@ def call(
     try:
         output = get_client().invoke(task)
     except TaskError as failure:
-        _record_call_id(execution, frame, failure.call_id)
-        return None, failure.error, failure.cause
+        return Outcome(None, failure.error, failure.cause, (failure.call_id or "")[:64])
     except Exception as exc:  # a client bug must fail the task, not wedge the run
         log.exception("Fn client failed on %s", task.resource)
-        return None, asl.ErrorName.TASK_FAILED, f"The Fn client raised {type(exc).__name__}: {exc}"
+        return Outcome(None, asl.ErrorName.TASK_FAILED, f"The Fn client raised {type(exc).__name__}: {exc}")
+    call_id = ""
     if isinstance(output, Invoked):
-        _record_call_id(execution, frame, output.call_id)
-        output = output.output
+        output, call_id = output.output, (output.call_id or "")[:64]
     if pending.get("timeout_seconds") and time.monotonic() - began > float(timeout):
-        return None, asl.ErrorName.TIMEOUT, f"The task did not finish within {timeout} seconds."
+        return Outcome(None, asl.ErrorName.TIMEOUT, f"The task did not finish within {timeout} seconds.", call_id)
     try:
         size = len(dumps(output).encode("utf-8"))
     except (TypeError, ValueError):
-        return None, asl.ErrorName.RUNTIME, "The task returned a value that is not JSON."
+        return Outcome(None, asl.ErrorName.RUNTIME, "The task returned a value that is not JSON.", call_id)
     if size > settings.STEPFLOW_MAX_PAYLOAD_BYTES:
-        return None, asl.ErrorName.DATA_LIMIT_EXCEEDED, (
+        return Outcome(None, asl.ErrorName.DATA_LIMIT_EXCEEDED, (
             f"The task '{state_name}' returned a result of {size} bytes, over the "
             f"{settings.STEPFLOW_MAX_PAYLOAD_BYTES}-byte limit."
-        )
-    return output, None, None
-
-
-def _record_call_id(execution: Execution, frame: Frame | None, call_id: str | None) -> None:
-    if call_id:
-        Step.objects.filter(execution=execution, frame=frame, exited_at__isnull=True).update(fn_call_id=call_id[:64])
+        ), call_id)
+    return Outcome(output, None, None, call_id)

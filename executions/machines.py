@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from django.conf import settings
+
 import stepflow.asl as asl
 from workflows.models import StateMachineVersion
 
@@ -25,7 +27,7 @@ def compiled(version: StateMachineVersion) -> asl.Machine:
         if machine is not None:
             _cache.move_to_end(key)
             return machine
-    machine = asl.compile(version.definition)
+    machine = asl.compile(version.definition, max_map_items=settings.STEPFLOW_MAX_MAP_ITEMS)
     with _lock:
         _cache[key] = machine
         while len(_cache) > _SIZE:

@@ -88,6 +88,10 @@ class Runnable(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=120, blank=True, default="")
     wake_at = models.DateTimeField(null=True, blank=True)
+    # How often the timer loop has queued this row since a worker last claimed it: each
+    # refire waits twice as long (executions/timers.py), so a backlogged queue is not
+    # flooded with copies of work that is still waiting in it.
+    timer_fires = models.PositiveSmallIntegerField(default=0)
     waiting_for = models.CharField(max_length=16, choices=WaitingFor.choices, blank=True, default="")
     pending = JSONTextField(null=True, blank=True)
     fork_seq = models.PositiveIntegerField(default=0)
@@ -165,6 +169,13 @@ class Execution(Runnable):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["machine", "name"], name="execution_name_unique")]
+        # The operator role's rights (access/roles.py); "add"/"change" would not say which.
+        permissions = [
+            ("start_execution", "Can start executions"),
+            ("stop_execution", "Can stop executions"),
+            ("rerun_execution", "Can re-run executions"),
+            ("send_task_result", "Can report task results (SendTaskSuccess, Failure, Heartbeat)"),
+        ]
         indexes = [
             models.Index(fields=["machine", "-started_at", "-id"], name="execution_machine_newest"),
             models.Index(fields=["machine", "status", "-started_at", "-id"], name="execution_machine_status"),
@@ -225,6 +236,8 @@ class Step(models.Model):
     cause = models.TextField(blank=True, default="")
     attempt = models.PositiveIntegerField(default=0)
     fn_call_id = models.CharField(max_length=64, blank=True, default="")  # Fn's Fn-Call-Id of the last call
+    # The workflow variables the state assigned (Assign), by name, as they were on its exit.
+    assigned_variables = JSONTextField(null=True, blank=True)
     entered_at = models.DateTimeField()
     exited_at = models.DateTimeField(null=True, blank=True)
 

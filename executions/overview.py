@@ -13,17 +13,19 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from executions import fn
 from executions.models import Event, Execution, ExecutionStatus, Step
 from workflows.models import StateMachine, StateMachineVersion
 
 __all__ = [
     "WINDOWS",
     "DiffRow",
+    "FnPalette",
     "definition_diff",
     "execution_list",
     "fn_functions",
@@ -121,6 +123,13 @@ def pretty(text: str) -> str:
         return text
 
 
+class FnPalette(TypedDict):
+    """What the editor's palette shows for Fn: the functions, or why there are none."""
+
+    functions: list[dict[str, str]]
+    problem: str
+
+
 @dataclass(frozen=True)
 class DiffRow:
     kind: str  # "same", "changed", "removed", "added"
@@ -154,19 +163,21 @@ def definition_diff(*, old: str, new: str) -> list[DiffRow]:
     return rows
 
 
-def fn_functions() -> list[dict[str, str]]:
-    """The Fn functions the editor's palette offers for Task states: ``[{app, name,
-    resource}]`` from the Fn client when it can list them, else none."""
-    from executions import fn
-
-    lister = getattr(fn, "list_functions", None)
-    if lister is None:
-        return []
+def fn_functions() -> FnPalette:
+    """The Fn functions the editor's palette offers for Task states, from the configured
+    client's ``list_functions()``: ``{"functions": [{app, name, resource}], "problem": ""}``,
+    sorted by app and name. When the Fn server cannot be reached (or answers oddly) the
+    editor must still open: ``functions`` is empty and ``problem`` says why, for the palette
+    to show."""
     try:
-        return [
-            {"app": str(f.get("app", "")), "name": str(f.get("name", "")), "resource": str(f.get("resource", ""))}
-            for f in (dict(item) if not isinstance(item, dict) else item for item in lister())
-        ]
-    except Exception:  # the palette works without them; the editor must still open
+        listed = fn.list_functions()
+    except fn.ListError as exc:
+        return {"functions": [], "problem": str(exc)}
+    except Exception as exc:  # a client bug must not keep the editor from opening
         log.warning("could not list Fn functions", exc_info=True)
-        return []
+        return {"functions": [], "problem": f"The Fn functions could not be listed: {exc}"}
+    functions = sorted(
+        ({"app": str(f["app"]), "name": str(f["name"]), "resource": str(f["resource"])} for f in listed),
+        key=lambda f: (f["app"], f["name"]),
+    )
+    return {"functions": functions, "problem": ""}

@@ -145,7 +145,11 @@ def _worker_id() -> str:
 def _advance(unit: Unit) -> bool:
     if not claim(unit, now=timezone.now()):
         return False
+    claimed = unit.revision
     _run(unit)
+    # The revisions this unit held, for tracing (and for the tests that prove no two
+    # workers ever hold the same row at once: their ranges never overlap).
+    log.debug("advanced %s %s revisions %d-%d", unit.model.__name__, unit.pk, claimed, unit.revision)
     return True
 
 
@@ -168,7 +172,10 @@ def claim(unit: Unit, *, now: datetime) -> bool:
     claimed = (
         unit.model.objects.filter(pk=unit.pk, revision=unit.revision, status=ExecutionStatus.RUNNING)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .update(revision=unit.revision + 1, claimed_until=lease, claimed_by=_worker_id(), wake_at=unit.wake(lease))
+        .update(
+            revision=unit.revision + 1, claimed_until=lease, claimed_by=_worker_id(), wake_at=unit.wake(lease),
+            timer_fires=0,  # its queued message arrived: the timer's next refire need not back off
+        )
     )
     if claimed != 1:
         return False
@@ -196,17 +203,16 @@ def _run(unit: Unit) -> None:
     while True:
         compute: Compute
         if action == "invoke":
-            output, error, cause = invoke.call(
-                pending=unit.pending, execution=unit.execution, state_name=unit.cursor["state"], frame=unit.frame
-            )
-            if error is None and unit.pending.get("task_token"):
+            result = invoke.call(pending=unit.pending, execution=unit.execution, state_name=unit.cursor["state"])
+            if result.error is None and unit.pending.get("task_token"):
                 # Detached call made: wait for the task API, holding no worker.
                 callbacks.park(
                     model=unit.model, pk=unit.pk, revision=unit.revision, pending=unit.pending, now=timezone.now(),
-                    execution_deadline=unit.execution.deadline_at if unit.is_root else None,
+                    execution_deadline=unit.execution.deadline_at if unit.is_root else None, call_id=result.call_id,
                 )
                 return
-            compute = _resumer(machine, output, error, cause)
+            unit.steps.call_id = result.call_id  # recorded on the Step with the outcome, in one transaction
+            compute = _resumer(machine, result.output, result.error, result.cause)
         elif action == "callback":
             outcome = callbacks.outcome(unit.pending, timezone.now())
             if outcome is None:

@@ -20,8 +20,18 @@ class StopInput(serializers.Serializer):
     cause = serializers.CharField(required=False, allow_blank=True, max_length=32768)
 
 
+class ExecutionConfigureInput(serializers.Serializer):
+    legal_hold = serializers.BooleanField(help_text="true keeps this run out of retention until lifted")
+
+
 class ListFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=ExecutionStatus.choices, required=False)
+
+
+class AfterFilter(serializers.Serializer):
+    """``?after=<n>``: only the rows past a step sequence or event id the caller holds."""
+
+    after = serializers.IntegerField(required=False, min_value=0)
 
 
 class DeleteFilter(serializers.Serializer):
@@ -42,6 +52,7 @@ class ExecutionOutput(serializers.Serializer):
     stopped_at = serializers.DateTimeField()
     waiting_for = serializers.CharField(help_text="timer, task, children or empty while it runs")
     wake_at = serializers.DateTimeField(help_text="when a waiting execution is due to resume")
+    legal_hold = serializers.BooleanField(help_text="kept out of retention (this run's hold, not its machine's)")
 
     def to_representation(self, instance: Execution) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -74,6 +85,11 @@ class StepOutput(serializers.Serializer):
     error = serializers.CharField()
     cause = serializers.CharField()
     attempt = serializers.IntegerField()
+    assigned_variables = serializers.DictField(
+        child=serializers.JSONField(),
+        allow_null=True,
+        help_text="The workflow variables the state assigned (its Assign), name to value, once it exited; null if none",
+    )
     entered_at = serializers.DateTimeField()
     exited_at = serializers.DateTimeField()
 

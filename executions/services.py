@@ -7,7 +7,6 @@ life on the workers.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -32,14 +31,16 @@ from executions.machines import compiled
 from executions.models import Execution, ExecutionStatus
 from executions.queue import ADVANCE_EXECUTION, EXPORT_MACHINE_RUNS, enqueue
 from executions.terminate import end_execution
+from access import audit
+from access.models import AuditAction
+from stepflow import limits
 from stepflow.fields import dumps
 from workflows import services as workflows
-from workflows.models import MACHINE_NAME_PATTERN, StateMachine
+from workflows.models import StateMachine
 
 __all__ = ["delete_machine", "get_execution", "set_legal_hold", "start_execution", "stop_execution"]
 
 User = AbstractBaseUser | AnonymousUser | None
-_NAME = re.compile(MACHINE_NAME_PATTERN)
 
 
 def _user(by: User) -> AbstractBaseUser | None:
@@ -58,9 +59,11 @@ def get_execution(*, execution_id: uuid.UUID | str) -> Execution:
 
 
 def start_execution(
-    *, machine: StateMachine, input: Any = None, name: str | None = None, by: User
+    *, machine: StateMachine, input: Any = None, name: str | None = None, by: User, rerun_of: Execution | None = None
 ) -> tuple[Execution, bool]:
     """Start a run of the machine's current version; returns (execution, created).
+
+    ``rerun_of`` names the run this one repeats (audited as a re-run).
 
     Starting again with the same ``name`` and input returns the existing execution with
     ``created=False``; the same name with another input raises ``ExecutionAlreadyExists``.
@@ -73,11 +76,14 @@ def start_execution(
             f"The input is {size} bytes; the limit is {settings.STEPFLOW_MAX_PAYLOAD_BYTES} bytes (256 KiB).",
             [asl.Problem("/input", f"larger than {settings.STEPFLOW_MAX_PAYLOAD_BYTES} bytes")],
         )
-    if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
-        raise InvalidExecutionName(
-            "An execution name is 1-80 letters, digits, '-' or '_'.",
-            [asl.Problem("/name", "use 1-80 letters, digits, '-' or '_'")],
+    depth, deepest = limits.json_depth(input, settings.STEPFLOW_MAX_JSON_DEPTH), settings.STEPFLOW_MAX_JSON_DEPTH
+    if depth > deepest:
+        raise InputTooLarge(
+            f"The input nests deeper than {deepest} levels.", [asl.Problem("/input", f"nested deeper than {deepest} levels")]
         )
+    problem = None if name is None else limits.execution_name_problem(name)
+    if problem is not None:
+        raise InvalidExecutionName(f"An execution name {problem}.", [asl.Problem("/name", problem)])
     if name is not None:
         existing = _same_name(machine, name, input)
         if existing is not None:
@@ -114,6 +120,11 @@ def start_execution(
                 wake_at=min(safety, deadline) if deadline else safety,
             )
             history.record(execution_id=execution.pk, frame=None, branch=[], events=first.events)
+            audit.record(
+                action=AuditAction.EXECUTION_RERUN if rerun_of else AuditAction.EXECUTION_STARTED,
+                target=execution, by=by, detail={"machine": machine.name, "rerun_of": str(rerun_of.uuid)}
+                if rerun_of else {"machine": machine.name},
+            )
             enqueue(ADVANCE_EXECUTION, execution.pk)
             live.publish_status(execution_id=execution.pk)
     except IntegrityError:
@@ -148,6 +159,7 @@ def stop_execution(
     execution.refresh_from_db()
     if not ended:
         raise ExecutionNotRunning(f"Execution {execution.uuid} has already ended ({execution.status}).")
+    audit.record(action=AuditAction.EXECUTION_STOPPED, target=execution, by=by, detail={"error": error, "cause": cause})
     return execution
 
 
@@ -165,6 +177,9 @@ def delete_machine(*, machine: StateMachine, stop_running: bool = False, by: Use
             f"State machine {machine.name!r} has {len(running)} running execution(s); "
             "stop them first or pass stop_running=true.",
         )
+    audit.record(
+        action=AuditAction.MACHINE_DELETED, target=machine, by=by, detail={"stopped_running": len(running)}
+    )
     for pk in running:
         end_execution(
             execution_id=pk, status=ExecutionStatus.ABORTED, error="MachineDeleted",
@@ -177,6 +192,15 @@ def delete_machine(*, machine: StateMachine, stop_running: bool = False, by: Use
         workflows.destroy_machine(machine=machine)
 
 
-def set_legal_hold(*, executions: Any, hold: bool) -> int:
-    """Put the executions (a queryset) on legal hold or lift it; returns how many changed."""
-    return executions.exclude(legal_hold=hold).update(legal_hold=hold)
+def set_legal_hold(*, executions: Any, hold: bool, by: User = None) -> int:
+    """Put the executions (a queryset) on legal hold or lift it; returns how many changed.
+
+    Each changed execution gets an audit record."""
+    action = AuditAction.LEGAL_HOLD_SET if hold else AuditAction.LEGAL_HOLD_LIFTED
+    with transaction.atomic():
+        pks = list(executions.exclude(legal_hold=hold).values_list("pk", flat=True))
+        changing = list(Execution.objects.filter(pk__in=pks).only("pk", "uuid", "name", "status"))
+        Execution.objects.filter(pk__in=[e.pk for e in changing]).update(legal_hold=hold)
+        for execution in changing:
+            audit.record(action=action, target=execution, by=by)
+    return len(changing)

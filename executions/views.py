@@ -24,6 +24,8 @@ from workflows.exceptions import MachineNotFound, VersionNotFound
 __all__ = ["dashboard", "execution_page", "machine_page"]
 
 VIEW = "executions.view_execution"
+STEP_PAGE = 1000  # as static/pages/execution.js fetches them
+EVENT_PAGE = 500
 
 
 def _machine(name: str) -> Any:
@@ -85,7 +87,7 @@ def machine_page(request: HttpRequest, name: str) -> HttpResponse:
         "diff": overview.definition_diff(old=compare.definition, new=definition_text) if compare else None,
         "can_edit": request.user.has_perm("workflows.change_statemachine"),
         "can_delete": request.user.has_perm("workflows.delete_statemachine"),
-        "can_start": request.user.has_perm("executions.add_execution"),
+        "can_start": request.user.has_perm("executions.start_execution"),
     }
     return render(request, "executions/machine.html", context)
 
@@ -97,8 +99,10 @@ def execution_page(request: HttpRequest, execution_id: str) -> HttpResponse:
         execution = services.get_execution(execution_id=execution_id)
     except ExecutionNotFound:
         raise Http404("No such execution.") from None
-    steps = overview.execution_steps(execution=execution)
-    events = overview.execution_events(execution=execution)
+    # The first pages only: the page loads a long run's other steps by sequence from the
+    # steps API, and the rest of its history on request.
+    steps = overview.execution_steps(execution=execution, limit=STEP_PAGE)
+    events = overview.execution_events(execution=execution, limit=EVENT_PAGE)
     context = {
         "execution": execution,
         "page_data": {
@@ -119,8 +123,8 @@ def execution_page(request: HttpRequest, execution_id: str) -> HttpResponse:
             "definition": json.loads(execution.version.definition),
             "steps": StepOutput(steps, many=True).data,
             "events": [event.as_dict() for event in events],
-            "can_stop": request.user.has_perm("executions.change_execution"),
-            "can_start": request.user.has_perm("executions.add_execution"),
+            "can_stop": request.user.has_perm("executions.stop_execution"),
+            "can_start": request.user.has_perm("executions.start_execution"),
         },
     }
     return render(request, "executions/execution.html", context)

@@ -22,10 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access import exceptions as tokens
 from executions import exceptions as ex
 from workflows import exceptions as wf
 
-__all__ = ["NewestFirstPagination", "RequiredPermissions", "error_body", "exception_handler"]
+__all__ = ["NewestFirstPagination", "RequiredPermissions", "error_body", "exception_handler", "require_perms"]
 
 _STATUS: dict[type[Exception], int] = {
     wf.MachineNotFound: 404,
@@ -73,6 +74,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         status = _STATUS.get(type(exc), 400)
         problems = [p.as_dict() for p in exc.problems]
         return Response(error_body(exc.code, exc.message, problems), status=status)
+    if isinstance(exc, tokens.TokenError):
+        status = 404 if isinstance(exc, tokens.TokenNotFound) else 400
+        return Response(error_body(exc.code, exc.message), status=status)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     if isinstance(exc, drf.ValidationError):
@@ -96,6 +100,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return None
 
 
+_NOBODY = "access.no_rule_for_this_method"  # a permission no one is granted
+
+
 class NewestFirstPagination(CursorPagination):
     """Cursor pages, newest first; a view names its ``ordering`` (and may offer ``?order=asc``)."""
 
@@ -113,11 +120,20 @@ class NewestFirstPagination(CursorPagination):
         return tuple(ordering)
 
 
+def require_perms(request: Request, *perms: str) -> None:
+    """Refuse (403) unless the user holds ``perms``: for rights that depend on the body,
+    e.g. a machine's retention window, which only admins may set."""
+    if not request.user.has_perms(perms):
+        raise drf.PermissionDenied()
+
+
 class RequiredPermissions(BasePermission):
     """Allows a request when the user holds the permissions the view lists for its method.
 
     A view sets ``required_permissions = {"GET": (...), "POST": (...)}``; HEAD and OPTIONS
-    use GET's. Superusers hold every permission.
+    use GET's. Superusers hold every permission. Deny by default: a method the view does
+    not list needs a permission nobody holds, so adding a handler without a rule refuses
+    everyone but superusers (``tests/test_access_walk.py`` then asks for a rule).
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
@@ -125,5 +141,7 @@ class RequiredPermissions(BasePermission):
         if not (user and user.is_authenticated):
             return False
         method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
-        needed = getattr(view, "required_permissions", {}).get(method, ())
+        if not hasattr(view, request.method.lower()):
+            return True  # no handler: DRF answers 405
+        needed = getattr(view, "required_permissions", {}).get(method, (_NOBODY,))
         return user.has_perms(needed)

@@ -8,6 +8,7 @@ confusing runtime error. Nothing here imports Django models; settings.py uses it
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ __all__ = [
     "env_headers",
     "env_int",
     "env_list",
+    "env_rate",
     "env_str",
     "env_url",
     "persistent_secret",
@@ -100,6 +102,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^[1-9][0-9]*/(second|minute|hour|day)$")
+
+
+def env_rate(name: str, default: str | None) -> str | None:
+    """A request rate for DRF throttling, ``<n>/<second|minute|hour|day>``; ``off`` is None."""
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    if value.lower() == "off":
+        return None
+    if not _RATE.match(value.lower()):
+        raise ImproperlyConfigured(f"{name} must look like 100/minute (second, minute, hour, day) or off, not {value!r}")
+    return value.lower()
 
 
 def env_headers(name: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from stepflow.env import (
     env_headers,
     env_int,
     env_list,
+    env_rate,
     env_str,
     env_url,
     persistent_secret,
@@ -60,22 +61,27 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_q",
     "channels",
+    "access",
     "workflows",
     "executions",
+    "stepflow.sfn",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stepflow.limits.RequestSizeMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "access.origin.OriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -160,6 +166,14 @@ if REDIS_URL:
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]},
         }
     }
+    # Shared counters (API throttling) must be shared by every web process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": STEPFLOW_QUEUE_NAME,
+        }
+    }
 else:
     Q_CLUSTER["orm"] = "default"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -172,6 +186,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every password form goes through the throttled backend (access/login.py).
+AUTHENTICATION_BACKENDS = ["access.login.ThrottledModelBackend"]
+STEPFLOW_LOGIN_FAILURE_LIMIT = env_int("STEPFLOW_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+STEPFLOW_LOGIN_IP_FAILURE_LIMIT = env_int("STEPFLOW_LOGIN_IP_FAILURE_LIMIT", 50, minimum=1)
+STEPFLOW_LOGIN_WINDOW_SECONDS = env_int("STEPFLOW_LOGIN_WINDOW_SECONDS", 900, minimum=1)
+# Proxies in front that append to X-Forwarded-For (0: trust only the socket's address).
+STEPFLOW_PROXY_COUNT = env_int("STEPFLOW_PROXY_COUNT", 0, minimum=0, maximum=10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -195,9 +216,21 @@ STORAGES = {
 # Serve from the finders in development so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# Bodies may carry a 1 MiB definition; past the limit below Django refuses the request
-# before our own, clearer 400 can explain the definition limit.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# --- Limits on what clients send (stepflow/limits.py; README "Limits") ----------------
+# A request body past this is refused with 413 before it is read: it must fit a 1 MiB
+# definition sent as JSON text inside JSON (escaping can double it).
+STEPFLOW_MAX_REQUEST_BYTES = env_int("STEPFLOW_MAX_REQUEST_BYTES", 4 * 1024 * 1024, minimum=64 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = STEPFLOW_MAX_REQUEST_BYTES
+# JSON nested deeper than this (request bodies, definitions sent as text) is refused with
+# 400: deep nesting is how a small body exhausts a parser's or an evaluator's stack.
+STEPFLOW_MAX_JSON_DEPTH = env_int("STEPFLOW_MAX_JSON_DEPTH", 128, minimum=8, maximum=900)
+# States in one definition, counting those inside Parallel branches and Map processors.
+STEPFLOW_MAX_STATES = env_int("STEPFLOW_MAX_STATES", 2000, minimum=1)
+# Items one Map state may iterate over; more fails the state (Catch can handle it).
+STEPFLOW_MAX_MAP_ITEMS = env_int("STEPFLOW_MAX_MAP_ITEMS", 10_000, minimum=1)
+# Children (branches and iterations) of one execution started at once, across all its
+# Parallel and Map states: a new fork gets what is left of it, but always at least one.
+STEPFLOW_MAX_RUNNING_CHILDREN = env_int("STEPFLOW_MAX_RUNNING_CHILDREN", 1000, minimum=1)
 
 # --- Security (what `check --deploy` asks for in production) ---------------------------
 
@@ -208,7 +241,26 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if PRODUCTION el
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# The pages load only their own scripts (no inline script anywhere; the API docs use the
+# split Swagger view for that reason). Styles allow inline: the graph library sets them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -216,19 +268,30 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "access.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Rates are read per request from the two settings below (access/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["access.throttling.UserThrottle", "access.throttling.AnonThrottle"],
+    "NUM_PROXIES": STEPFLOW_PROXY_COUNT or None,
     "DEFAULT_PAGINATION_CLASS": "stepflow.api.NewestFirstPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "stepflow.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "stepflow.limits.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# "<n>/<second|minute|hour|day>" or "off".
+STEPFLOW_API_THROTTLE_USER = env_rate("STEPFLOW_API_THROTTLE_USER", "1200/minute")
+STEPFLOW_API_THROTTLE_ANON = env_rate("STEPFLOW_API_THROTTLE_ANON", "60/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "stepflow API",
     "DESCRIPTION": "Run Amazon States Language state machines; Task states call Fn Project.",
@@ -239,6 +302,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation may answer with the one error body; the hook documents it once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "stepflow.api_schema.add_error_responses",
+    ],
 }
 
 # --- stepflow -------------------------------------------------------------------------
@@ -252,12 +320,19 @@ STEPFLOW_TIME_SLICE_SECONDS = env_float("STEPFLOW_TIME_SLICE_SECONDS", 0.2, mini
 STEPFLOW_CLAIM_LEASE_SECONDS = env_float("STEPFLOW_CLAIM_LEASE_SECONDS", 30.0, minimum=1.0)
 STEPFLOW_TASK_TIMEOUT_SECONDS = env_float("STEPFLOW_TASK_TIMEOUT_SECONDS", 300.0, minimum=1.0)
 STEPFLOW_TIMER_INTERVAL_SECONDS = env_float("STEPFLOW_TIMER_INTERVAL_SECONDS", 0.1, minimum=0.01, maximum=1.0)
+# How often the live views read the executions followed in a process (one query for all of
+# them): the only path on the embedded shape, a safety net behind Redis's pushes.
+STEPFLOW_LIVE_POLL_SECONDS = env_float("STEPFLOW_LIVE_POLL_SECONDS", 0.25 if REDIS_URL else 0.02, minimum=0.005, maximum=5.0)
+# `manage.py worker` restarts its cluster when work has waited this long while a worker sat
+# idle (a process killed while holding one of the cluster's locks): executions/workers.py.
+STEPFLOW_WORKER_STALL_SECONDS = env_float("STEPFLOW_WORKER_STALL_SECONDS", 15.0, minimum=1.0)
 # Children of one Parallel or Map started at once, whatever MaxConcurrency allows.
 STEPFLOW_FORK_WINDOW = env_int("STEPFLOW_FORK_WINDOW", 1000, minimum=1)
 # --- Fn Project (executions/fn_client.py) ----------------------------------------------
 # The Fn server's API root; when set, Task states call it (unless STEPFLOW_FN_CLIENT says otherwise).
 FN_API_URL = env_url("FN_API_URL", ("http", "https"))
-# Further hosts (host or host:port) whose http(s):// invoke URLs a Resource may name.
+# Further hosts whose http(s):// invoke URLs a Resource may name: host or host:port (trusted
+# wherever it resolves), .domain or * (public addresses only); see executions/fn_hosts.py.
 FN_ALLOWED_HOSTS = env_list("FN_ALLOWED_HOSTS", [])
 # How long an fn:<app>/<function> resolution is trusted before asking the Fn API again.
 FN_RESOLVE_CACHE_SECONDS = env_float("FN_RESOLVE_CACHE_SECONDS", 60.0, minimum=0.0)
@@ -270,6 +345,22 @@ STEPFLOW_FN_CLIENT = env_str(
 )
 # Run queued tasks inline (django-q2's per-task ``sync``); tests turn this on.
 STEPFLOW_TASKS_SYNC = env_bool("STEPFLOW_TASKS_SYNC", False)
+# Callables that wrap the Fn client (client -> client), applied in order: the Step
+# Functions API's runs imported Lambda ARNs on the Fn functions its mapping table names.
+STEPFLOW_FN_CLIENT_WRAPPERS = ["stepflow.sfn.lambda_map.wrap"]
+
+# --- Step Functions API (stepflow/sfn/) -------------------------------------------------
+# The region and account in the ARNs it issues; clients sign for this region.
+STEPFLOW_SFN_REGION = env_str("STEPFLOW_SFN_REGION", "us-east-1")
+STEPFLOW_SFN_ACCOUNT = env_str("STEPFLOW_SFN_ACCOUNT", "000000000000")
+if not (STEPFLOW_SFN_ACCOUNT.isdigit() and len(STEPFLOW_SFN_ACCOUNT) == 12):
+    raise ImproperlyConfigured("STEPFLOW_SFN_ACCOUNT must be 12 digits, like an AWS account id")
+# How far a signed request's X-Amz-Date may be from the server's clock (AWS allows 5 minutes).
+STEPFLOW_SFN_MAX_CLOCK_SKEW_SECONDS = env_int("STEPFLOW_SFN_MAX_CLOCK_SKEW_SECONDS", 300, minimum=1)
+# Requests per access key, "<n>/<second|minute|hour|day>" or "off"; past it: ThrottlingException.
+STEPFLOW_SFN_THROTTLE_RATE = env_rate("STEPFLOW_SFN_THROTTLE_RATE", "100/second")
+# How long StartSyncExecution waits for the run before stopping it (AWS's Express limit).
+STEPFLOW_SFN_SYNC_TIMEOUT_SECONDS = env_float("STEPFLOW_SFN_SYNC_TIMEOUT_SECONDS", 300.0, minimum=1.0)
 
 # --- Retention (executions/retention/) -------------------------------------------------
 # Finished executions older than their window are exported, then deleted. A machine may
@@ -280,6 +371,9 @@ STEPFLOW_RETENTION_EXPORTER = env_choice("STEPFLOW_RETENTION_EXPORTER", ("jsonl"
 # Executions per export batch, and per delete transaction (kept small: short write locks).
 STEPFLOW_RETENTION_BATCH_SIZE = env_int("STEPFLOW_RETENTION_BATCH_SIZE", 500, minimum=1, maximum=10_000)
 STEPFLOW_RETENTION_DELETE_CHUNK = env_int("STEPFLOW_RETENTION_DELETE_CHUNK", 50, minimum=1, maximum=1000)
+# A running retention pass renews its heartbeat at every batch; one silent for longer than
+# this died (crash, kill) and the next pass marks it abandoned instead of waiting on it.
+STEPFLOW_RETENTION_LEASE_SECONDS = env_int("STEPFLOW_RETENTION_LEASE_SECONDS", 900, minimum=60)
 STEPFLOW_RETENTION_DIR = Path(env_str("STEPFLOW_RETENTION_DIR", str(VAR_DIR / "retention")))
 STEPFLOW_RETENTION_HTTP_URL = env_url("STEPFLOW_RETENTION_HTTP_URL", ("http", "https"))
 STEPFLOW_RETENTION_HTTP_HEADERS = env_headers("STEPFLOW_RETENTION_HTTP_HEADERS")

@@ -1,9 +1,13 @@
 """URLs: the pages, the REST API under /api/, its schema and docs, the admin, login pages."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from access import api as access
+from access import views as account_pages
+from access.login import ThrottledAuthenticationForm
 from executions import api as executions
 from executions.retention import api as retention
 from executions import overview
@@ -27,8 +31,11 @@ api = [
     path("tasks/failure/", executions.TaskFailureView.as_view(), name="task-failure"),
     path("tasks/heartbeat/", executions.TaskHeartbeatView.as_view(), name="task-heartbeat"),
     path("validate/", workflows.ValidateView.as_view(), name="validate"),
+    path("tokens/", access.TokenListView.as_view(), name="token-list"),
+    path("tokens/<int:token_id>/", access.TokenDetailView.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="schema-docs"),
+    # The split view serves its start-up script as a file: the pages' CSP allows no inline script.
+    path("schema/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="schema-docs"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="schema-redoc"),
 ]
 
@@ -45,7 +52,15 @@ urlpatterns = [
     path("api/", include(api)),
     path("api/", project.ApiRootView.as_view(), name="api-root"),
     path("api-auth/", include("rest_framework.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("aws/", include("stepflow.sfn.urls")),  # the AWS Step Functions API (stepflow/sfn/)
+    path("account/tokens/", account_pages.token_page, name="account-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", account_pages.revoke_token, name="account-token-revoke"),
+    # Sign in and out, and change one's password; no e-mailed reset (no mail is configured:
+    # admins set passwords in /admin/).
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,8 +1,12 @@
 """Shared fixtures: the personas, their API clients, machines from data files, and a
 synchronous worker.
 
-- alice is an editor (creates machines, starts and stops runs), bob a viewer (reads only),
-  charlie is signed in with no access, and anonymous is not signed in.
+- The roles (access/roles.py): bob is a viewer (reads only), olivia an operator (also
+  starts, stops and re-runs executions), alice an editor (also creates, changes and deletes
+  machines), amir an admin (everything; staff, so the admin site too); charlie is signed in
+  with no role, and anonymous is not signed in.
+- API throttling is off unless a test turns it on (counts would leak between tests through
+  the cache).
 - Queued work runs inline (django-q2's per-task ``sync``), inside
   ``django_capture_on_commit_callbacks(execute=True)``: the runner still enqueues after
   commit and the test sees each hand-off happen. ``work.until_done`` plays the timer loop.
@@ -11,15 +15,17 @@ synchronous worker.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from access import tokens
+from access.roles import ADMIN, EDITOR, OPERATOR, VIEWER
 from executions.management.commands.bootstrap import Command as Bootstrap
 from executions.models import Execution, ExecutionStatus
 from executions.timers import fire_due
@@ -40,15 +46,24 @@ def service_settings(settings: Any) -> Any:
     return settings
 
 
+@pytest.fixture(autouse=True)
+def _no_api_throttling(settings: Any) -> None:
+    settings.STEPFLOW_API_THROTTLE_USER = None
+    settings.STEPFLOW_API_THROTTLE_ANON = None
+
+
 @pytest.fixture
 def groups(db: None, service_settings: Any) -> None:
+    # The roles migration made them; a transactional test's flush may have removed them.
     Bootstrap().create_groups()
 
 
-def _person(django_user_model: Any, username: str, group: str | None) -> Any:
+def _person(django_user_model: Any, username: str, group: str | None, *, staff: bool = False) -> Any:
     from django.contrib.auth.models import Group
 
-    user = django_user_model.objects.create_user(username=username, password=f"{username}-password-1")
+    user = django_user_model.objects.create_user(
+        username=username, password=f"{username}-password-1", is_staff=staff
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
@@ -57,13 +72,25 @@ def _person(django_user_model: Any, username: str, group: str | None) -> Any:
 @pytest.fixture
 def alice(groups: None, django_user_model: Any) -> Any:
     """The editor."""
-    return _person(django_user_model, "alice", "editors")
+    return _person(django_user_model, "alice", EDITOR)
 
 
 @pytest.fixture
 def bob(groups: None, django_user_model: Any) -> Any:
     """The viewer."""
-    return _person(django_user_model, "bob", "viewers")
+    return _person(django_user_model, "bob", VIEWER)
+
+
+@pytest.fixture
+def olivia(groups: None, django_user_model: Any) -> Any:
+    """The operator."""
+    return _person(django_user_model, "olivia", OPERATOR)
+
+
+@pytest.fixture
+def amir(groups: None, django_user_model: Any) -> Any:
+    """The admin (staff, so the admin site lets him in)."""
+    return _person(django_user_model, "amir", ADMIN, staff=True)
 
 
 @pytest.fixture
@@ -74,8 +101,8 @@ def charlie(groups: None, django_user_model: Any) -> Any:
 
 def _token_client(user: Any) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = tokens.create_token(user=user, name=f"tests-{uuid.uuid4().hex[:8]}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -87,6 +114,16 @@ def alice_api(alice: Any) -> APIClient:
 @pytest.fixture
 def bob_api(bob: Any) -> APIClient:
     return _token_client(bob)
+
+
+@pytest.fixture
+def olivia_api(olivia: Any) -> APIClient:
+    return _token_client(olivia)
+
+
+@pytest.fixture
+def amir_api(amir: Any) -> APIClient:
+    return _token_client(amir)
 
 
 @pytest.fixture

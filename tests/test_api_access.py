@@ -66,6 +66,29 @@ def test_bob_the_viewer_changes_nothing(bob_api, hello, start):
     assert denied[0].json()["error"]["code"] == "permission_denied"
 
 
+def test_olivia_the_operator_starts_and_stops_runs_but_edits_no_machine(olivia_api, hello, work):
+    with work():
+        started = olivia_api.post("/api/machines/hello/executions/", {}, format="json")
+    assert started.status_code == 201
+    assert olivia_api.post(f"/api/executions/{started.json()['id']}/stop/", {}, format="json").status_code in (200, 409)
+    denied = [
+        olivia_api.post("/api/machines/", {"name": "x", "definition": load("api/hello")}, format="json"),
+        olivia_api.put("/api/machines/hello/", {"definition": load("api/hello")}, format="json"),
+        olivia_api.delete("/api/machines/hello/"),
+    ]
+    assert [r.status_code for r in denied] == [403] * 3
+
+
+def test_only_an_admin_changes_retention_windows_and_legal_holds(alice_api, amir_api, hello):
+    assert alice_api.patch("/api/machines/hello/", {"retention_days": 3}, format="json").status_code == 403
+    assert alice_api.patch("/api/machines/hello/", {"legal_hold": True}, format="json").status_code == 403
+    created = alice_api.post("/api/machines/", {"name": "h2", "definition": load("api/hello"), "retention_days": 2}, format="json")
+    assert created.status_code == 403
+    assert alice_api.patch("/api/machines/hello/", {"description": "mine"}, format="json").status_code == 200
+    answer = amir_api.patch("/api/machines/hello/", {"retention_days": 3, "legal_hold": True}, format="json")
+    assert answer.status_code == 200 and (answer.json()["retention_days"], answer.json()["legal_hold"]) == (3, True)
+
+
 @pytest.mark.parametrize("url", READS)
 def test_charlie_without_access_reads_nothing(charlie_api, hello, url):
     assert charlie_api.get(url).status_code == 403
@@ -85,9 +108,9 @@ def test_a_session_write_needs_the_csrf_token(alice, hello):
     _assert_error_shape(response.json())
 
 
-def test_drf_create_token_makes_a_token_that_signs_in(alice, hello, capsys):
-    call_command("drf_create_token", "alice")
-    key = capsys.readouterr().out.split()[2]
+def test_create_token_makes_a_token_that_signs_in(alice, hello, capsys):
+    call_command("create_token", "alice")
+    key = capsys.readouterr().out.strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/machines/").status_code == 200

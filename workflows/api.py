@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from stepflow.api import RequiredPermissions
+from stepflow.api import RequiredPermissions, require_perms
 from workflows import services
 from workflows.models import StateMachine, StateMachineVersion
 from workflows.serializers import (
@@ -51,6 +51,8 @@ class MachineListView(ListAPIView):
     def post(self, request: Request) -> Response:
         data = MachineCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data.get("retention_days") is not None:
+            require_perms(request, "workflows.manage_retention")
         machine = services.create_machine(**data.validated_data, by=request.user)
         return Response(MachineDetailOutput(machine).data, status=status.HTTP_201_CREATED)
 
@@ -79,7 +81,9 @@ class MachineDetailView(APIView):
         machine = services.get_machine(name=name)
         data = MachineConfigureInput(data=request.data)
         data.is_valid(raise_exception=True)
-        machine = services.configure_machine(machine=machine, **data.validated_data)
+        if {"retention_days", "legal_hold"} & set(data.validated_data):
+            require_perms(request, "workflows.manage_retention")  # the admin role's, not an editor's
+        machine = services.configure_machine(machine=machine, **data.validated_data, by=request.user)
         return Response(MachineDetailOutput(machine).data)
 
 
@@ -112,6 +116,9 @@ class VersionDetailView(APIView):
 
 class ValidateView(APIView):
     """Check a definition without saving it: ``{valid, problems}``."""
+
+    permission_classes = [RequiredPermissions]
+    required_permissions = {"POST": VIEW}  # any role; saves nothing
 
     @extend_schema(
         operation_id="validate",

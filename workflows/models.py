@@ -69,6 +69,8 @@ class StateMachine(models.Model):
             )
         ]
         indexes = [models.Index(fields=["-created_at", "-id"], name="machine_newest")]
+        # The admin role's: retention windows and legal holds (access/roles.py).
+        permissions = [("manage_retention", "Can change retention windows and legal holds")]
 
     def __str__(self) -> str:
         return self.name

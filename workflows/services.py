@@ -19,6 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import stepflow.asl as asl
+from stepflow import limits
+from access import audit
+from access.models import AuditAction
 from workflows.exceptions import (
     DefinitionTooLarge,
     InvalidDefinition,
@@ -65,7 +68,7 @@ def check_definition(*, definition: Any) -> tuple[dict[str, Any], str]:
     ``InvalidDefinition`` (with every problem) otherwise.
     """
     text = _definition_text(definition)
-    size = len(text.encode("utf-8"))
+    size = len(text.encode("utf-8", "surrogatepass"))  # a lone surrogate is the validator's to report
     limit = settings.STEPFLOW_MAX_DEFINITION_BYTES
     if size > limit:
         raise DefinitionTooLarge(
@@ -74,10 +77,12 @@ def check_definition(*, definition: Any) -> tuple[dict[str, Any], str]:
         )
     if isinstance(definition, str):
         try:
-            parsed = json.loads(definition)
+            parsed = limits.parse_json(definition)
         except json.JSONDecodeError as exc:
             problem = asl.Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
             raise InvalidDefinition("The definition is not valid JSON.", [problem]) from None
+        except limits.JSONTooDeep as exc:
+            raise InvalidDefinition("The definition is nested too deeply.", [asl.Problem("", str(exc))]) from None
     else:
         parsed = definition
     if not isinstance(parsed, dict):
@@ -88,7 +93,25 @@ def check_definition(*, definition: Any) -> tuple[dict[str, Any], str]:
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         raise InvalidDefinition(f"The definition has {len(problems)} {noun}.", problems)
+    count, most = _state_count(parsed), settings.STEPFLOW_MAX_STATES
+    if count > most:
+        raise DefinitionTooLarge(
+            f"The definition has {count} states; the limit is {most}.",
+            [asl.Problem("/States", f"{count} states (counting Parallel branches and Map processors); at most {most}")],
+        )
     return parsed, text
+
+
+def _state_count(machine: dict[str, Any]) -> int:
+    """States in a valid definition, including those of its branches and processors."""
+    count, stack = 0, [machine]
+    while stack:
+        states = stack.pop()["States"]
+        count += len(states)
+        for state in states.values():
+            stack.extend(state.get("Branches", ()))
+            stack.extend(state[key] for key in ("ItemProcessor", "Iterator") if key in state)
+    return count
 
 
 def problems_in(*, definition: Any) -> list[asl.Problem]:
@@ -145,10 +168,11 @@ _UNCHANGED: Any = object()
 
 def configure_machine(
     *, machine: StateMachine, retention_days: int | None = _UNCHANGED, legal_hold: bool | None = None,
-    description: str | None = None,
+    description: str | None = None, by: User = None,
 ) -> StateMachine:
     """Change a machine's retention window (``None``: the global default), legal hold or
-    description without a new version; raises ``InvalidRetention``."""
+    description without a new version; raises ``InvalidRetention``. Audited when
+    something changed."""
     changes: dict[str, Any] = {}
     if retention_days is not _UNCHANGED:
         changes["retention_days"] = check_retention_days(retention_days=retention_days)
@@ -156,9 +180,14 @@ def configure_machine(
         changes["legal_hold"] = bool(legal_hold)
     if description is not None:
         changes["description"] = description
+    changes = {k: v for k, v in changes.items() if getattr(machine, k) != v}
     if changes:
-        changes["updated_at"] = timezone.now()
-        StateMachine.objects.filter(pk=machine.pk).update(**changes)
+        action = AuditAction.MACHINE_CONFIGURED
+        if set(changes) == {"legal_hold"}:
+            action = AuditAction.LEGAL_HOLD_SET if changes["legal_hold"] else AuditAction.LEGAL_HOLD_LIFTED
+        with transaction.atomic():
+            StateMachine.objects.filter(pk=machine.pk).update(**changes, updated_at=timezone.now())
+            audit.record(action=action, target=machine, by=by, detail=changes)
         machine.refresh_from_db()
     return machine
 
@@ -193,6 +222,7 @@ def create_machine(
             )
             machine.current_version = version
             machine.save(update_fields=["current_version"])
+            audit.record(action=AuditAction.MACHINE_CREATED, target=machine, by=by, detail={"version": 1})
     except IntegrityError:
         # The unique live-name constraint, hit by a concurrent create with the same name.
         raise MachineAlreadyExists(f"A state machine named {name!r} already exists.") from None
@@ -220,6 +250,7 @@ def update_machine(
         if description is not None:
             changes["description"] = description
         StateMachine.objects.filter(pk=machine.pk).update(**changes)
+        audit.record(action=AuditAction.MACHINE_UPDATED, target=locked, by=by, detail={"version": version.number})
     machine.refresh_from_db()
     return version
 

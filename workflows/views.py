@@ -3,7 +3,8 @@
 The page saves through the REST API (``POST /api/machines/``, ``PUT /api/machines/<name>/``)
 and validates through ``POST /api/validate/``. The Fn functions for the palette come from
 ``list_functions``, which ``stepflow/urls.py`` hands in (workflows may not import
-executions, where the Fn client lives).
+executions, where the Fn client lives): it returns ``{"functions": [{app, name,
+resource}], "problem": str}``, ``problem`` saying why there are none when Fn is down.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class EditorView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """``/machines/new/`` (create) and ``/machines/<name>/edit/`` (a new version)."""
 
     raise_exception = False
-    list_functions: Callable[[], list[dict[str, str]]] = staticmethod(lambda: [])
+    list_functions: Callable[[], dict[str, Any]] = staticmethod(lambda: {"functions": [], "problem": ""})
 
     def get_permission_required(self) -> tuple[str, ...]:
         if "name" in self.kwargs:
@@ -48,13 +49,15 @@ class EditorView(LoginRequiredMixin, PermissionRequiredMixin, View):
             except MachineNotFound:
                 raise Http404(f"There is no state machine named {name!r}.") from None
             definition = json.loads(machine.current_version.definition) if machine.current_version else None
+        palette = self.list_functions()
         context = {
             "machine": machine,
             "editor_data": {
                 "name": machine.name if machine else None,
                 "version": machine.current_version.number if machine and machine.current_version else None,
                 "definition": definition,
-                "functions": self.list_functions(),
+                "functions": palette["functions"],
+                "functions_problem": palette["problem"],
             },
         }
         return render(request, "workflows/editor.html", context)

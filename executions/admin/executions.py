@@ -124,11 +124,21 @@ class ExecutionAdmin(UuidOrNameSearch, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # rows leave through export-then-delete only
 
+    # The actions need the same permissions as the API (access/roles.py).
+    def has_stop_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("executions.stop_execution")
+
+    def has_rerun_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("executions.rerun_execution")
+
+    def has_retention_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("workflows.manage_retention")
+
     def _log_each(self, request: HttpRequest, rows: Any, message: str) -> None:
         for row in rows:
             self.log_change(request, row, message)
 
-    @admin.action(description="Stop the selected running executions", permissions=["change"])
+    @admin.action(description="Stop the selected running executions", permissions=["stop"])
     def stop(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         stopped = 0
         for execution in queryset.running().select_related("machine", "version"):
@@ -156,37 +166,39 @@ class ExecutionAdmin(UuidOrNameSearch, admin.ModelAdmin):
             request, f"{verb} {run.executions_exported} execution(s); retention run {run.uuid}.", messages.SUCCESS
         )
 
-    @admin.action(description="Export the selected finished executions now", permissions=["change"])
+    @admin.action(description="Export the selected finished executions now", permissions=["retention"])
     def export_now(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         self._export(request, queryset, delete=False)
 
-    @admin.action(description="Export, then delete, the selected finished executions", permissions=["change"])
+    @admin.action(description="Export, then delete, the selected finished executions", permissions=["retention"])
     def export_and_delete(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         self._export(request, queryset, delete=True)
 
-    @admin.action(description="Re-run with the same input (current version)", permissions=["change"])
+    @admin.action(description="Re-run with the same input (current version)", permissions=["rerun"])
     def rerun(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         started = 0
         for execution in queryset.select_related("machine__current_version"):
             if execution.machine.deleted_at is not None:
                 continue
-            new, _ = services.start_execution(machine=execution.machine, input=execution.input, by=request.user)
+            new, _ = services.start_execution(
+                machine=execution.machine, input=execution.input, by=request.user, rerun_of=execution
+            )
             self.log_change(request, execution, f"Re-run as {new.uuid}")
             self.log_addition(request, new, f"Re-run of {execution.uuid}")
             started += 1
         self.message_user(request, f"Started {started} execution(s).")
 
-    @admin.action(description="Put on legal hold", permissions=["change"])
+    @admin.action(description="Put on legal hold", permissions=["retention"])
     def hold(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         rows = list(queryset.filter(legal_hold=False))
-        services.set_legal_hold(executions=queryset, hold=True)
+        services.set_legal_hold(executions=queryset, hold=True, by=request.user)
         self._log_each(request, rows, "Put on legal hold")
         self.message_user(request, f"{len(rows)} execution(s) put on legal hold.")
 
-    @admin.action(description="Lift legal hold", permissions=["change"])
+    @admin.action(description="Lift legal hold", permissions=["retention"])
     def lift_hold(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
         rows = list(queryset.filter(legal_hold=True))
-        services.set_legal_hold(executions=queryset, hold=False)
+        services.set_legal_hold(executions=queryset, hold=False, by=request.user)
         self._log_each(request, rows, "Lifted legal hold")
         self.message_user(request, f"{len(rows)} execution(s) taken off legal hold.")
 

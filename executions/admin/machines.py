@@ -77,26 +77,32 @@ class StateMachineAdmin(admin.ModelAdmin):
                 )
         services.configure_machine(
             machine=machine, retention_days=data.get("retention_days"), legal_hold=data.get("legal_hold", False),
-            description=data.get("description", ""),
+            description=data.get("description", ""), by=request.user,
         )
         obj.pk = machine.pk  # for the admin's LogEntry and redirect
         obj.refresh_from_db()
 
-    @admin.action(description="Put on legal hold", permissions=["change"])
+    def has_retention_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("workflows.manage_retention")
+
+    def has_remove_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("workflows.delete_statemachine")
+
+    @admin.action(description="Put on legal hold", permissions=["retention"])
     def hold(self, request: HttpRequest, queryset: QuerySet[StateMachine]) -> None:
         for machine in queryset:
-            services.configure_machine(machine=machine, legal_hold=True)
+            services.configure_machine(machine=machine, legal_hold=True, by=request.user)
             self.log_change(request, machine, "Put on legal hold")
         self.message_user(request, f"{len(queryset)} machine(s) put on legal hold.")
 
-    @admin.action(description="Lift legal hold", permissions=["change"])
+    @admin.action(description="Lift legal hold", permissions=["retention"])
     def lift_hold(self, request: HttpRequest, queryset: QuerySet[StateMachine]) -> None:
         for machine in queryset:
-            services.configure_machine(machine=machine, legal_hold=False)
+            services.configure_machine(machine=machine, legal_hold=False, by=request.user)
             self.log_change(request, machine, "Lifted legal hold")
         self.message_user(request, f"{len(queryset)} machine(s) taken off legal hold.")
 
-    @admin.action(description="Delete (stop runs, export them, then delete)", permissions=["change"])
+    @admin.action(description="Delete (stop runs, export them, then delete)", permissions=["remove"])
     def delete_exporting_runs(self, request: HttpRequest, queryset: QuerySet[StateMachine]) -> None:
         for machine in queryset.filter(deleted_at__isnull=True):
             self.log_change(request, machine, "Deleted: running executions stopped, finished ones sent to export")

@@ -6,7 +6,10 @@ idle, default 30), ``entrypoint``'s handler (``handler`` unless ``stepflow_handl
 otherwise) and the ``config`` map, which reaches the function as environment variables.
 Only flat ``key: value`` lines and the one-level ``config:`` block are understood.
 
-Ids are stable hashes of ``app/function``, shaped like Fn's (26 upper-case characters).
+Ids are shaped like Fn's (26 upper-case characters) and stable: an app's id hashes its name,
+a function's id its app, name and folder. The same folder always gives the same ids, and a
+function served from another folder is a new deployment with a new id, as when a function
+is deleted and created again on Fn (stepflow then resolves ``fn:<app>/<function>`` anew).
 """
 
 from __future__ import annotations
@@ -42,9 +45,11 @@ def make_id(*parts: str) -> str:
 
 
 def discover(roots: list[Path]) -> tuple[dict[str, App], dict[str, Function]]:
-    """Apps and functions by id under every root (a later root cannot shadow an earlier app)."""
+    """Apps and functions by id under every root (a later root cannot shadow an earlier
+    root's function of the same app and name; apps of the same name are one app)."""
     apps: dict[str, App] = {}
     functions: dict[str, Function] = {}
+    names: set[tuple[str, str]] = set()
     for root in roots:
         for app_dir in sorted(p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
             app = App(make_id("app", app_dir.name), app_dir.name)
@@ -52,13 +57,16 @@ def discover(roots: list[Path]) -> tuple[dict[str, App], dict[str, Function]]:
                 spec = _read_yaml(fn_dir / "func.yaml")
                 name = str(spec.get("name") or fn_dir.name)
                 config = spec.get("config")
+                if (app.name, name) in names:
+                    continue
+                names.add((app.name, name))
                 function = Function(
-                    id=make_id("fn", app.name, name), app=app.name, app_id=app.id, name=name, folder=fn_dir,
+                    id=make_id("fn", app.name, name, str(fn_dir.resolve())), app=app.name, app_id=app.id, name=name, folder=fn_dir,
                     timeout=float(spec.get("timeout") or 30), idle_timeout=float(spec.get("idle_timeout") or 30),
                     handler=str(spec.get("stepflow_handler") or "handler"),
                     config=dict(config) if isinstance(config, dict) else {},
                 )
-                functions.setdefault(function.id, function)
+                functions[function.id] = function
                 apps.setdefault(app.id, app)
     return apps, functions
 

@@ -5,6 +5,12 @@ delete). Each export batch that a receiver accepted gets a ``RetentionBatch`` *b
 its rows are deleted: the public ids shipped, the counts and the SHA-256 of the exact
 bytes sent. A batch with ``deleted_at`` empty was shipped but not (yet) deleted, e.g. after
 a crash; the next run ships those executions again under the same ids.
+
+Only one sweep (scheduled or ``manage.py retention``) runs at a time: a partial unique
+constraint admits one RUNNING sweep row. A run renews ``heartbeat_at`` at every batch; a
+RUNNING row whose heartbeat is older than the lease belongs to a process that died, and
+the next run marks it FAILED (abandoned) before starting, so a crash never leaves a run
+that looks alive or blocks the schedule for good.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from stepflow.fields import JSONTextField
 
-__all__ = ["RetentionBatch", "RetentionRun", "RunStatus", "RunTrigger"]
+__all__ = ["SWEEPS", "RetentionBatch", "RetentionRun", "RunStatus", "RunTrigger"]
 
 
 class RunStatus(models.TextChoices):
@@ -32,6 +39,10 @@ class RunTrigger(models.TextChoices):
     MACHINE_DELETED = "machine_deleted"
 
 
+# The whole-database passes, of which only one may run at a time.
+SWEEPS = (RunTrigger.SCHEDULE, RunTrigger.COMMAND)
+
+
 class RetentionRun(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     trigger = models.CharField(max_length=16, choices=RunTrigger.choices)
@@ -40,6 +51,7 @@ class RetentionRun(models.Model):
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
     started_by = models.CharField(max_length=150, blank=True, default="")
     started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)  # renewed at every batch
     finished_at = models.DateTimeField(null=True, blank=True)
     executions_exported = models.PositiveBigIntegerField(default=0)
     steps_exported = models.PositiveBigIntegerField(default=0)
@@ -51,6 +63,13 @@ class RetentionRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["-started_at", "-id"], name="retention_run_newest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status=RunStatus.RUNNING, trigger__in=SWEEPS),
+                name="retention_one_running_sweep",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"retention {self.started_at:%Y-%m-%d %H:%M} {self.status}"

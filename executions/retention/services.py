@@ -12,6 +12,10 @@ in small transactions. So:
 
 ``export_executions`` is the same machinery for chosen executions (admin actions, a
 deleted machine), with or without the delete.
+
+::
+
+    RetentionBusy       another sweep is running (and alive); this one did not start
 """
 
 from __future__ import annotations
@@ -20,34 +24,59 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from executions.models import Event, Execution, Frame, Step
+from access import audit
+from access.models import AuditAction
+from executions.retention.audit_trail import ship_audit_records
 from executions.retention.exporters import Exporter, ExportFailed, configured_exporter
-from executions.retention.models import RetentionBatch, RetentionRun, RunStatus, RunTrigger
+from executions.retention.models import SWEEPS, RetentionBatch, RetentionRun, RunStatus, RunTrigger
 from executions.retention.records import Record, id_batches, records_for
 from workflows import services as workflows
 from workflows.models import StateMachine
 
-__all__ = ["DuePreview", "due_executions", "export_executions", "preview", "purge_retired_machines", "run_retention"]
+__all__ = [
+    "DuePreview",
+    "RetentionBusy",
+    "abandon_stale_runs",
+    "due_executions",
+    "export_executions",
+    "preview",
+    "purge_retired_machines",
+    "run_retention",
+]
 
 log = logging.getLogger("stepflow.retention")
 
 AfterExport = Callable[[RetentionBatch], None]
 
 
+class RetentionBusy(Exception):
+    """A sweep is already running; ``run`` is that run."""
+
+    def __init__(self, run: RetentionRun) -> None:
+        super().__init__(f"retention run {run.uuid} has been running since {run.started_at:%Y-%m-%dT%H:%M:%SZ}")
+        self.run = run
+
+
 @dataclass
 class Timings:
-    """The longest single delete transaction, for the benchmark and the logs."""
+    """Each delete transaction's duration, for the benchmark and the logs."""
 
-    longest_write_seconds: float = 0.0
+    writes: list[float] = field(default_factory=list)
+
+    @property
+    def longest_write_seconds(self) -> float:
+        return max(self.writes, default=0.0)
 
 
 def due_executions(*, now: datetime | None = None) -> QuerySet[Execution]:
@@ -88,14 +117,17 @@ def run_retention(
     after_export: AfterExport | None = None,
     timings: Timings | None = None,
 ) -> RetentionRun:
-    """Export and delete everything due now; returns the run (FAILED if a batch was refused)."""
+    """Export and delete everything due now, the audit trail's old records included;
+    returns the run (FAILED if a batch was refused)."""
     now = now or timezone.now()
+    exporter = exporter or configured_exporter()  # one receiver for runs and audit records
     run = _ship(
         due_executions(now=now), trigger=trigger, by=by, delete=True, exporter=exporter,
         after_export=after_export, timings=timings,
     )
     if run.status == RunStatus.SUCCEEDED:
         purge_retired_machines()
+        ship_audit_records(run=run, exporter=exporter, now=now)
     return run
 
 
@@ -111,7 +143,30 @@ def export_executions(
 
     With ``delete`` they are then deleted like any retention batch.
     """
-    return _ship(executions.exportable(), trigger=trigger, by=by, delete=delete, exporter=exporter)
+    run = _ship(executions.exportable(), trigger=trigger, by=by, delete=delete, exporter=exporter)
+    if trigger == RunTrigger.ADMIN:  # a person's action (a machine delete is audited as such)
+        audit.record(
+            action=AuditAction.RETENTION_EXPORTED, target=run, by=by,
+            detail={"delete": delete, "executions": run.executions_exported, "status": run.status},
+        )
+    return run
+
+
+def abandon_stale_runs(*, now: datetime | None = None) -> int:
+    """Mark RUNNING runs whose heartbeat stopped (their process died) FAILED; returns how many."""
+    now = now or timezone.now()
+    stale = RetentionRun.objects.filter(
+        status=RunStatus.RUNNING, heartbeat_at__lt=now - timedelta(seconds=settings.STEPFLOW_RETENTION_LEASE_SECONDS)
+    )
+    count = stale.update(
+        status=RunStatus.FAILED,
+        finished_at=now,
+        error="abandoned: the process running it stopped before it finished (crash or kill); "
+        "its batches without a delete time were shipped but not deleted, and ship again",
+    )
+    if count:
+        log.warning("marked %d abandoned retention run(s) FAILED", count)
+    return count
 
 
 def purge_retired_machines() -> int:
@@ -136,7 +191,7 @@ def _ship(
 ) -> RetentionRun:
     exporter = exporter or configured_exporter()
     timings = timings or Timings()
-    run = RetentionRun.objects.create(trigger=trigger, exporter=exporter.name, delete=delete, started_by=by)
+    run = _begin(trigger=trigger, exporter=exporter, delete=delete, by=by)
     digest = hashlib.sha256()
     try:
         for number, pks in enumerate(id_batches(queryset, size=settings.STEPFLOW_RETENTION_BATCH_SIZE), 1):
@@ -168,6 +223,19 @@ def _ship(
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def _begin(*, trigger: RunTrigger, exporter: Exporter, delete: bool, by: str) -> RetentionRun:
+    """The new run's row; raises ``RetentionBusy`` when a live sweep holds the slot."""
+    abandon_stale_runs()
+    try:
+        with transaction.atomic():
+            return RetentionRun.objects.create(trigger=trigger, exporter=exporter.name, delete=delete, started_by=by)
+    except IntegrityError:
+        running = RetentionRun.objects.filter(status=RunStatus.RUNNING, trigger__in=SWEEPS).first()
+        if running is None:  # it finished between our insert and this read: go again once
+            return RetentionRun.objects.create(trigger=trigger, exporter=exporter.name, delete=delete, started_by=by)
+        raise RetentionBusy(running) from None
 
 
 def _export(exporter: Exporter, records: list[Record], now: datetime) -> None:
@@ -206,7 +274,7 @@ def _manifest(
     run.bytes_shipped += size
     RetentionRun.objects.filter(pk=run.pk).update(
         executions_exported=run.executions_exported, steps_exported=run.steps_exported,
-        bytes_shipped=run.bytes_shipped,
+        bytes_shipped=run.bytes_shipped, heartbeat_at=timezone.now(),
     )
     return batch
 
@@ -230,7 +298,7 @@ def _delete(batch: RetentionBatch, pks: list[int], timings: Timings) -> int:
                 # refers to an execution is cascaded too; only() keeps it from loading
                 # inputs and outputs just to throw them away.
                 deleted += Execution.objects.filter(pk__in=ids).only("pk").delete()[1].get("executions.Execution", 0)
-        elapsed = time.perf_counter() - began
-        timings.longest_write_seconds = max(timings.longest_write_seconds, elapsed)
+        timings.writes.append(time.perf_counter() - began)
     RetentionBatch.objects.filter(pk=batch.pk).update(deleted_at=timezone.now())
+    RetentionRun.objects.filter(pk=batch.run_id).update(heartbeat_at=timezone.now())
     return deleted

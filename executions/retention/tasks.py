@@ -8,8 +8,15 @@ from executions.retention.models import RunTrigger
 
 
 def run_scheduled() -> str:
-    """The scheduled run; its outcome is the RetentionRun row (admin, dashboard, logs)."""
-    run = services.run_retention(trigger=RunTrigger.SCHEDULE, by="schedule")
+    """The scheduled run; its outcome is the RetentionRun row (admin, dashboard, logs).
+
+    While another sweep is alive this one stands aside: the next schedule catches up.
+    """
+    try:
+        run = services.run_retention(trigger=RunTrigger.SCHEDULE, by="schedule")
+    except services.RetentionBusy as busy:
+        services.log.info("scheduled retention skipped: %s", busy)
+        return f"skipped: {busy}"
     return f"{run.status}: exported {run.executions_exported}, deleted {run.executions_deleted}"
 
 

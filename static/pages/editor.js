@@ -22,6 +22,7 @@
   const editor = stepflow.mountEditor(document.getElementById('editor'), {
     definition: data.definition ?? undefined,
     functions: data.functions ?? [],
+    functionsProblem: data.functions_problem || '',
     validate,
     onChange: (_definition, { dirty }) => say(dirty ? 'Unsaved changes' : 'Saved'),
   });

@@ -1,7 +1,11 @@
-/* The execution page. Rendered over HTTP first (the page's JSON), then kept fresh by the
- * websocket /ws/executions/<id>/?after=<event id>: `step` messages repaint the graph and the
- * steps table, `status` messages the header; after a reconnect the steps, the execution and
- * its history are fetched again over HTTP. Stop and re-run go through the REST API. */
+/* The execution page. Rendered over HTTP first: the page's JSON holds the first steps and
+ * events, the rest of the steps follow from the steps API by sequence (`?after=<last>`),
+ * then the websocket /ws/executions/<id>/?after=<event id> keeps it fresh: `step` messages
+ * repaint the graph and the steps table at once, `status` messages the header. Nothing is
+ * fetched again whole: a reconnect names the last event held (the consumer sends what
+ * changed since), the history grows by `?after=<last event>` (or a page at a time on
+ * request), and a status change fetches the execution alone. Stop and re-run go through
+ * the REST API. */
 (function () {
   'use strict';
   const { h, api, all, duration, time, statusChip } = pages;
@@ -9,11 +13,13 @@
   let execution = data.execution;
   const steps = new Map(); // sequence -> step, as last received
   let selected = null; // a step's sequence
-  const stepArrivals = []; // [{sequence, status, at}] for the live-delay figures (tests)
+  const stepArrivals = []; // [{sequence, status, at, committedAt}] for the live-delay figures (tests, bench)
+  const STEP_PAGE = 1000;
+  const { isStale } = stepflow;
 
   const graph = stepflow.mountExecutionGraph(document.getElementById('graph'), {
     definition: data.definition,
-    steps: data.steps,
+    steps: [], // added below, with the table
     onSelect: (info) => {
       const last = info.steps?.at(-1);
       if (last) select(last.sequence);
@@ -25,6 +31,7 @@
   // ------------------------------------------------------------------ the steps table
   const tbody = document.querySelector('[data-testid="steps"] tbody');
   const rows = new Map(); // sequence -> tr
+  const order = []; // the sequences in the table, ascending
 
   const frameLabel = (branch) => (Array.isArray(branch) && branch.length ? branch.map(([name, index]) => `${name}[${index}]`).join(' › ') : '');
 
@@ -45,19 +52,30 @@
     return tr;
   }
 
+  /** Put a step in the table (new, or newer than the one shown); false if it was stale. */
   function upsert(step) {
+    if (isStale(steps.get(step.sequence), step)) return false;
     steps.set(step.sequence, step);
     const tr = row(step);
     const old = rows.get(step.sequence);
     if (old) old.replaceWith(tr);
-    else {
-      // keep the table in sequence order; new steps almost always go last
-      const after = [...rows.keys()].filter((s) => s > step.sequence).sort((a, b) => a - b)[0];
-      if (after === undefined) tbody.append(tr);
-      else rows.get(after).before(tr);
+    else if (!order.length || step.sequence > order.at(-1)) {
+      tbody.append(tr); // nearly always: steps arrive in sequence order
+      order.push(step.sequence);
+    } else {
+      let low = 0;
+      let high = order.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (order[middle] < step.sequence) low = middle + 1;
+        else high = middle;
+      }
+      rows.get(order[low]).before(tr);
+      order.splice(low, 0, step.sequence);
     }
     rows.set(step.sequence, tr);
     if (step.sequence === selected) showStep(step);
+    return true;
   }
 
   const countLabel = document.querySelector('[data-testid="step-count"]');
@@ -75,8 +93,21 @@
       step.error ? h('div', { class: 'pg-error-box' }, h('strong', { text: step.error }), h('div', { text: step.cause || '' })) : null,
       block('Input', json(step.input)),
       block('Output', step.exited_at ? json(step.output) : h('p', { class: 'pg-muted', text: 'Not finished yet.' })),
+      variables(step),
       ].filter(Boolean),
     );
+  }
+
+  /** The workflow variables the step assigned, one row each; nothing if it assigned none. */
+  function variables(step) {
+    const assigned = Object.entries(step.assigned_variables ?? {});
+    if (!assigned.length) return null;
+    const table = h(
+      'table',
+      { class: 'pg-table pg-vars', 'data-testid': 'step-variables' },
+      h('tbody', {}, assigned.map(([name, value]) => h('tr', {}, h('td', { class: 'pg-mono pg-strong', text: `$${name}` }), h('td', {}, json(value))))),
+    );
+    return block('Variables assigned', table);
   }
 
   function select(sequence) {
@@ -132,10 +163,16 @@
   });
 
   // ------------------------------------------------------------------ history
+  // The events shown so far, oldest first; more come a page at a time on request, and
+  // live ones are appended once the table has reached the end.
   const events = document.querySelector('[data-testid="events"] tbody');
-  function paintEvents(list) {
-    document.querySelector('[data-testid="event-count"]').textContent = `${list.length} event${list.length === 1 ? '' : 's'}`;
-    events.replaceChildren(
+  const moreEvents = document.querySelector('[data-testid="more-events"]');
+  let lastEvent = 0; // the id of the last event in the table
+  let eventsShown = 0;
+  let historyComplete = false;
+
+  function appendEvents(list) {
+    events.append(
       ...list.map((event) => {
         const details = Object.entries(event).find(([key]) => key.endsWith('EventDetails'))?.[1];
         return h(
@@ -148,62 +185,124 @@
         );
       }),
     );
+    if (list.length) lastEvent = list.at(-1).id;
+    eventsShown += list.length;
+    const total = Math.max(execution.event_count ?? 0, lastEvent);
+    historyComplete = lastEvent >= total;
+    moreEvents.hidden = historyComplete;
+    document.querySelector('[data-testid="event-count"]').textContent = historyComplete
+      ? `${eventsShown} event${eventsShown === 1 ? '' : 's'}`
+      : `${eventsShown} of ${total} events`;
   }
 
+  async function fetchEvents(limit) {
+    const answer = await api('GET', `/api/executions/${execution.id}/history/?order=asc&after=${lastEvent}&page_size=${limit}`);
+    if (!answer.ok) throw new Error('could not load the history');
+    appendEvents(answer.data.results);
+  }
+
+  moreEvents.addEventListener('click', async () => {
+    if (historyLoading) return;
+    moreEvents.disabled = historyLoading = true;
+    try {
+      await fetchEvents(STEP_PAGE);
+    } catch {
+      // offline: the button stays for another try
+    }
+    moreEvents.disabled = historyLoading = false;
+  });
+
   let historyTimer = null;
+  let historyLoading = false;
   async function refreshHistory() {
     historyTimer = null;
+    if (!historyComplete && eventsShown >= STEP_PAGE) {
+      appendEvents([]); // a long history grows on request, not with every step
+      return;
+    }
+    if (historyLoading) return historySoon(); // one request at a time: no page twice
+    historyLoading = true;
     try {
-      paintEvents(await all(`/api/executions/${execution.id}/history/?order=asc&page_size=1000`));
+      await fetchEvents(STEP_PAGE);
     } catch {
       // offline: the next change tries again
+    } finally {
+      historyLoading = false;
     }
   }
   const historySoon = () => {
     if (historyTimer === null) historyTimer = setTimeout(refreshHistory, 400);
   };
 
-  // ------------------------------------------------------------------ live
-  async function catchUp() {
-    try {
-      const [fresh, list] = await Promise.all([api('GET', `/api/executions/${execution.id}/`), all(`/api/executions/${execution.id}/steps/?order=asc&page_size=1000`)]);
-      if (fresh.ok) execution = { ...execution, ...fresh.data };
-      list.forEach(upsert);
-      graph.setSteps(list);
-      recount();
-      paintExecution();
-      historySoon();
-    } catch {
-      // offline: the reconnect tries again
+  // ------------------------------------------------------------------ loading and live
+  /** Steps from the API (a page of the initial load): into the table and the graph. */
+  function addSteps(list) {
+    const fresh = list.filter(upsert);
+    if (fresh.length) graph.setSteps(fresh);
+    recount();
+  }
+
+  /** The steps entered after the last one held, a page at a time (`?after=<sequence>`). */
+  async function loadNewerSteps() {
+    let next = `/api/executions/${execution.id}/steps/?order=asc&page_size=${STEP_PAGE}&after=${order.at(-1) ?? 0}`;
+    while (next) {
+      const answer = await api('GET', next);
+      if (!answer.ok) throw new Error('could not load the steps');
+      addSteps(answer.data.results);
+      next = answer.data.next;
     }
+  }
+
+  async function refreshExecution() {
+    const fresh = await api('GET', `/api/executions/${execution.id}/`);
+    if (fresh.ok) execution = { ...execution, ...fresh.data, event_count: execution.event_count };
+    paintExecution();
   }
 
   function onEvent(message) {
     if (message?.type === 'step') {
       const step = message.step;
-      stepArrivals.push({ sequence: step.sequence, status: step.status, at: performance.timeOrigin + performance.now() });
+      stepArrivals.push({ sequence: step.sequence, status: step.status, at: performance.timeOrigin + performance.now(), committedAt: message.committed_at ? Date.parse(message.committed_at) : null });
+      if (!upsert(step)) return;
       graph.applyStep(step);
-      upsert(step);
       recount();
       historySoon();
     } else if (message?.type === 'status') {
       const before = execution.status;
       execution = { ...execution, ...message.execution, machine: execution.machine };
       paintExecution();
-      if (before !== execution.status) catchUp();
-      else historySoon();
+      if (before !== execution.status) refreshExecution().catch(() => {}); // its output
+      historySoon();
     }
   }
 
-  for (const step of data.steps) upsert(step);
-  recount();
+  async function catchUp() {
+    // After a reconnect the consumer sends the steps that changed since the last event
+    // held; the execution's output and the history come over HTTP.
+    try {
+      await refreshExecution();
+    } catch {
+      // offline: the next reconnect tries again
+    }
+    historySoon();
+  }
+
+  addSteps(data.steps);
   paintExecution();
-  paintEvents(data.events);
+  appendEvents(data.events);
   setInterval(() => execution.status === 'RUNNING' && paintDuration(), 1000);
 
-  stepflow.follow(`/ws/executions/${execution.id}/?after=${execution.event_count}`, {
-    onEvent,
-    onReconnect: catchUp,
-    onStatus: pages.liveBadge(document.querySelector('[data-testid="live-status"]')),
-  });
+  (async () => {
+    try {
+      await loadNewerSteps(); // a long run's steps beyond the first page
+    } catch {
+      // offline: the socket's catch-up still brings what changed after the render
+    }
+    window.executionPage.loaded = true;
+    stepflow.follow(() => `/ws/executions/${execution.id}/?after=${execution.event_count}`, {
+      onEvent,
+      onReconnect: catchUp,
+      onStatus: pages.liveBadge(document.querySelector('[data-testid="live-status"]')),
+    });
+  })();
 })();

@@ -18,12 +18,14 @@ class Machine:
     branch or Map ItemProcessor that a cursor's ``frame`` names.
     """
 
-    __slots__ = ("_frames", "definition", "root", "timeout_seconds")
+    __slots__ = ("_frames", "definition", "max_map_items", "root", "timeout_seconds")
 
-    def __init__(self, definition: dict[str, Any], root: StateMachine) -> None:
+    def __init__(self, definition: dict[str, Any], root: StateMachine, *, max_map_items: int | None = None) -> None:
         self.definition = definition
         self.root = root
         self.timeout_seconds = root.timeout_seconds
+        # A server's cap on one Map state's items (None: only the payload size limits them).
+        self.max_map_items = max_map_items
         self._frames: dict[tuple[tuple[str, int], ...], StateMachine] = {}
 
     def frame(self, frame: list[list[Any]]) -> StateMachine:
@@ -48,8 +50,12 @@ class Machine:
         return found
 
 
-def compile(definition: dict[str, Any] | str | bytes | Machine) -> Machine:
-    """Validate and compile a definition. Raises ``DefinitionError`` listing every problem."""
+def compile(definition: dict[str, Any] | str | bytes | Machine, *, max_map_items: int | None = None) -> Machine:
+    """Validate and compile a definition. Raises ``DefinitionError`` listing every problem.
+
+    ``max_map_items`` caps the items one Map state takes: a Map given more fails with
+    ``States.Runtime`` before any iteration is made.
+    """
     if isinstance(definition, Machine):
         return definition
     from .validate import load_and_validate
@@ -59,4 +65,4 @@ def compile(definition: dict[str, Any] | str | bytes | Machine) -> Machine:
         raise DefinitionError(problems)
     if not isinstance(document, dict):
         raise DefinitionError([Problem("", "a definition must be a JSON object")])
-    return Machine(document, parse_machine(document))
+    return Machine(document, parse_machine(document), max_map_items=max_map_items)

@@ -71,6 +71,9 @@ _STEP = re.compile(
     """,
     re.VERBOSE,
 )
+# Jayway's script index "[(@.length-N)]" is how AWS users address the N-th element from
+# the end; it means exactly "[-N]", which the compiler understands.
+_JAYWAY_FROM_END: Final = re.compile(r"\[\(\s*@\.length\s*-\s*(\d+)\s*\)\]")
 _VARIABLE = re.compile(r"\$(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -160,6 +163,8 @@ def _compile_path(text: str) -> Path:
     if not isinstance(text, str) or not text.startswith("$"):
         raise PathSyntaxError(f"{text!r} is not a JSONPath: it must start with '$'")
     source, variable, rest = _split_root(text)
+    if "@" in rest:
+        rest = _JAYWAY_FROM_END.sub(r"[-\1]", rest)
     steps = _definite_steps(rest)
     if steps is not None:
         return Path(text, source, variable, steps, None)

@@ -16,10 +16,11 @@ already worded (``runtime_error``). In order:
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from . import interpreter as lifecycle
 from . import variables
@@ -52,6 +53,9 @@ def error_matches(names: Sequence[str], error: str | None) -> bool:
     return False
 
 
+LONGEST_DELAY_SECONDS: Final = 31_622_400  # MaxDelaySeconds' own ceiling, 366 days
+
+
 def retry_delay(retrier: Retrier, attempt: int, seed: str) -> float:
     """Seconds to wait before retry number ``attempt + 1`` (``attempt`` counts from 0).
 
@@ -59,9 +63,13 @@ def retry_delay(retrier: Retrier, attempt: int, seed: str) -> float:
     ``JitterStrategy: FULL`` a uniform draw in ``[0, delay]``, seeded so a replay after a
     crash waits the same.
     """
-    delay = retrier.interval_seconds * retrier.backoff_rate**attempt
-    if retrier.max_delay_seconds is not None:
-        delay = min(delay, retrier.max_delay_seconds)
+    try:
+        delay = retrier.interval_seconds * retrier.backoff_rate**attempt
+    except OverflowError:  # BackoffRate 1e300 on the second retry: "forever"
+        delay = math.inf
+    # No wait is longer than MaxDelaySeconds can be (a year): an unbounded one would not
+    # fit a timestamp, and no execution outlives it.
+    delay = min(delay, retrier.max_delay_seconds if retrier.max_delay_seconds is not None else LONGEST_DELAY_SECONDS)
     if retrier.jitter_strategy == "FULL":
         delay = random.Random(seed).uniform(0, delay)
     return delay

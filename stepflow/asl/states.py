@@ -279,6 +279,7 @@ def _map(run: _Run, state: MapState) -> Decision:
         items = _read(run, state.items_path, effective)
     if not isinstance(items, list):
         raise StatesError(ErrorName.RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
+    check_item_count(run, len(items))
     max_concurrency = _map_integer(run, effective, state.max_concurrency, state.max_concurrency_path, "MaxConcurrencyPath", "integer")
     count = _map_integer(run, effective, state.tolerated_failure_count, state.tolerated_failure_count_path, "ToleratedFailureCountPath", "integer")
     percentage = _map_integer(run, effective, state.tolerated_failure_percentage, state.tolerated_failure_percentage_path, "ToleratedFailurePercentagePath", "float")
@@ -297,6 +298,16 @@ def _map(run: _Run, state: MapState) -> Decision:
             item = selector.evaluate(Scope(effective, context, visible))
         children.append(child_cursor(run, state.name, index, state.processor.start_at, lifecycle.BEGIN, item, outer))
     return fork_map(run, children, count, percentage, max_concurrency)
+
+
+def check_item_count(run: _Run, count: int) -> None:
+    """Refuse a Map over more items than the machine allows, before making any iteration."""
+    limit = run.machine.max_map_items
+    if limit is not None and count > limit:
+        raise StatesError(
+            ErrorName.RUNTIME,
+            f"The Map state '{run.state.name}' was given {count} items; this server runs at most {limit} items in one Map state.",
+        )
 
 
 def fork_map(run: _Run, children: list[Cursor], count: Any, percentage: Any, max_concurrency: Any) -> Decision:

@@ -215,6 +215,7 @@ def _map(run: _Run, state: MapState) -> Decision:
     try:
         bindings = bindings_for(run)
         items = _items(run, state, bindings)
+        jsonpath.check_item_count(run, len(items))
         max_concurrency = _number(run, bindings, "MaxConcurrency", 0)
         count = _number(run, bindings, "ToleratedFailureCount", 0)
         percentage = _number(run, bindings, "ToleratedFailurePercentage", 0, 100, integer=False)

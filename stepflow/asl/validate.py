@@ -22,6 +22,7 @@ names. Field rules per state type live in :mod:`stepflow.asl.validate_states`.
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from typing import Any, Final
 
@@ -35,6 +36,8 @@ MAX_DEFINITION_BYTES: Final = 1_048_576  # AWS's hard quota on a definition's si
 _MAX_MACHINE_DEPTH: Final = 40  # Parallel/Map nesting; deeper is a mistake, and would exhaust the stack
 _MAX_STATE_NAME: Final = 80
 
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 _TOP_FIELDS: Final = frozenset({"Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"})
 _BRANCH_FIELDS: Final = frozenset({"Comment", "StartAt", "States"})
 _PROCESSOR_FIELDS: Final = _BRANCH_FIELDS | {"ProcessorConfig"}
@@ -61,7 +64,20 @@ def load_and_validate(
     except RecursionError:
         # Only absurd nesting gets here (the walkers are iterative or depth-capped).
         ctx.add("", "The definition is nested too deeply to validate")
-    return document, sorted(set(ctx.problems), key=lambda problem: (problem.path, problem.message))
+    problems = {_printable(problem) for problem in ctx.problems}
+    return document, sorted(problems, key=lambda problem: (problem.path, problem.message))
+
+
+def _printable(problem: Problem) -> Problem:
+    """``problem`` with any lone surrogate (from the definition's keys) written as ``\\udXXX``,
+    so the problem itself can be sent and stored as UTF-8."""
+    if _SURROGATE.search(problem.path) or _SURROGATE.search(problem.message):
+        return Problem(_escaped(problem.path), _escaped(problem.message))
+    return problem
+
+
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # ----------------------------------------------------------------------------- loading
@@ -94,10 +110,15 @@ def _load(ctx: Context, definition: Any) -> dict[str, Any] | None:
         ctx.add("", f"Definition must be a valid JSON object, not {kind(definition)}")
         return None
     try:
-        size = len(json.dumps(definition, ensure_ascii=False, allow_nan=False).encode("utf-8"))
+        text = json.dumps(definition, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:  # sets, NaN, cycles: nothing AWS could be sent
         ctx.add("", f"The definition is not JSON data: {exc}")
         return None
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        _report_surrogates(ctx, definition)
+        size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_DEFINITION_BYTES:
         ctx.add("", f"The definition is {size:,} bytes as JSON; AWS accepts at most {MAX_DEFINITION_BYTES:,}")
     return definition
@@ -137,7 +158,29 @@ def _parse(ctx: Context, text: str) -> dict[str, Any] | None:
         return None
     if repeated:
         _report_duplicates(ctx, document)
+    if _SURROGATE.search(text) or _ESCAPED_SURROGATE.search(text):
+        _report_surrogates(ctx, document)
     return document
+
+
+def _report_surrogates(ctx: Context, document: Any) -> None:
+    """A definition is UTF-8 text (AWS's and ours: it is stored as text), and UTF-8 cannot
+    carry a lone UTF-16 surrogate, raw in a Python string or escaped (``\\ud800``) in JSON."""
+    stack: list[tuple[str, Any]] = [("", document)]
+    found = 0
+    while stack and found < 10:
+        path, node = stack.pop()
+        if isinstance(node, str) and _SURROGATE.search(node):
+            ctx.add(path, "The text holds a lone UTF-16 surrogate, which is not Unicode text; remove it or pair it")
+            found += 1
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    ctx.add(pointer(path, key), "This key holds a lone UTF-16 surrogate, which is not Unicode text")
+                    found += 1
+                stack.append((pointer(path, key), value))
+        elif isinstance(node, list):
+            stack.extend((pointer(path, index), value) for index, value in enumerate(node))
 
 
 def _report_duplicates(ctx: Context, document: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -24,13 +25,16 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from executions.models import Event, Execution, ExecutionStatus, Frame, Step
+from tests.durability.claims import Claim, read_claims
 from tests.durability.functions import read_calls
 from tests.support import processes
 
-# A short lease, so that a killed worker's run is taken over in seconds, not 30. Not shorter: the
-# timer re-enqueues every parked row once a lease, and a backlogged queue must not grow faster
-# than the workers drain it (see the report on issue 5).
+# A short lease, so that a killed worker's run is taken over in seconds, not 30. (Behind a
+# backlog longer than this, the timer backs off its refires: executions/timers.py.)
 LEASE_SECONDS = "10"
+# How long a worker cluster may sit with work waiting and an idle worker before its
+# watchdog replaces it (short here, so a test notices a stall in seconds).
+STALL_SECONDS = "8"
 
 
 def is_scaled_out() -> bool:
@@ -69,8 +73,18 @@ class Stack:
     def calls(self) -> list[dict[str, Any]]:
         return read_calls(self.call_log)
 
+    @property
+    def unit_log(self) -> Path:
+        return self.tmp / "units.log"
+
+    def claims(self) -> list[Claim]:
+        """Every unit of work the workers finished: which row, which revisions, which pid."""
+        return read_claims(self.unit_log)
+
     def _env(self) -> dict[str, str]:
         return {
+            "DJANGO_SETTINGS_MODULE": "tests.durability.settings",
+            "STEPFLOW_TEST_UNIT_LOG": str(self.unit_log),
             "STEPFLOW_FN_CLIENT": "tests.durability.functions.client",
             "STEPFLOW_TEST_CALL_LOG": str(self.call_log),
             "STEPFLOW_CLAIM_LEASE_SECONDS": LEASE_SECONDS,
@@ -78,11 +92,27 @@ class Stack:
         }
 
     def start_cluster(self, workers: int = 2) -> subprocess.Popen[bytes]:
+        """``manage.py worker``: a django-q2 cluster under its watchdog (executions/workers.py)."""
         log = self.tmp / f"qcluster-{len(self.clusters)}.log"
-        cluster = processes.start(["qcluster"], log, STEPFLOW_WORKERS=str(workers), **self._env())
-        processes.wait_for(lambda: "running." in log.read_text(), 60, f"cluster {len(self.clusters)} to start")
+        cluster = processes.start(
+            ["worker", "--grace", "5"], log, STEPFLOW_WORKERS=str(workers),
+            STEPFLOW_WORKER_STALL_SECONDS=STALL_SECONDS, STEPFLOW_TEST_CLUSTER=str(len(self.clusters)), **self._env(),
+        )
+        processes.wait_for(lambda: "cluster running" in log.read_text(), 60, f"cluster {len(self.clusters)} to start")
         self.clusters.append(cluster)
         return cluster
+
+    def restarted_clusters(self) -> list[int]:
+        """Pids the watchdogs killed when they replaced a stalled cluster (their log says so)."""
+        pids: list[int] = []
+        for log in self.tmp.glob("qcluster-*.log"):
+            for found in re.findall(r"killed pids ([0-9,]+)", log.read_text(errors="replace")):
+                pids += [int(pid) for pid in found.split(",")]
+        return pids
+
+    def dead_workers(self) -> list[int]:
+        """Every worker pid that this test killed, directly or through a watchdog."""
+        return [*self.killed, *self.restarted_clusters()]
 
     def start_timer(self) -> None:
         log = self.tmp / f"timer-{time.monotonic_ns()}.log"
@@ -177,12 +207,6 @@ def wait_all_done(ids: list[int], timeout: float, stack: Stack | None = None) ->
 
 # --- PostgreSQL and Redis -------------------------------------------------------------
 
-REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
-]
-
-
 def postgres_version() -> str:
     out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
     return out.split()[0]
@@ -195,22 +219,44 @@ def restart_postgres() -> None:
     processes.wait_for(lambda: tcp_open(5432), 60, "PostgreSQL to listen again")
 
 
-def restart_redis(down_seconds: float = 1.0) -> None:
-    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], capture_output=True, timeout=30, check=False)
-    processes.wait_for(lambda: not tcp_open(6379), 30, "Redis to stop")
-    time.sleep(down_seconds)
-    subprocess.run(REDIS_START, check=True, timeout=30)
-    processes.wait_for(lambda: tcp_open(6379), 30, "Redis to listen again")
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, so restarting it disturbs nobody."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.log = tmp / "redis.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        processes.wait_for(lambda: tcp_open(self.port), 30, "the private Redis to listen")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            processes.stop(self.process)
+            self.process = None
+
+    def restart(self, down_seconds: float = 2.0) -> None:
+        """Down (losing every queued message: no persistence) for ``down_seconds``, then up."""
+        self.stop()
+        time.sleep(down_seconds)
+        self.start()
 
 
 def ensure_services_running() -> None:
-    """Start PostgreSQL and Redis again if a test left either down (runs even on failure)."""
+    """Start PostgreSQL again if a test left it down (runs even on failure). Redis needs
+    no such care: the tests restart a private server (``PrivateRedis``), never the shared one."""
     if not tcp_open(5432):
         subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", postgres_version(), "main", "start"], timeout=120, check=False)
-    if not tcp_open(6379):
-        subprocess.run(REDIS_START, timeout=30, check=False)
-    for port in (5432, 6379):
-        processes.wait_for(lambda port=port: tcp_open(port), 60, f"port {port}")
+    processes.wait_for(lambda: tcp_open(5432), 60, "PostgreSQL to listen")
 
 
 # --- what a sound history looks like --------------------------------------------------
@@ -232,10 +278,13 @@ def mixed_output(n: int) -> dict[str, Any]:
     }
 
 
-def assert_mixed_runs_sound(executions: list[Execution], calls: list[dict[str, Any]], killed: list[int]) -> dict[str, int]:
+def assert_mixed_runs_sound(
+    executions: list[Execution], calls: list[dict[str, Any]], killed: list[int] | None
+) -> dict[str, int]:
     """Every run succeeded with its output, its history has no gap and no repeat, and the
-    only repeated calls were in flight in a killed worker, with the same key. Returns
-    counts for the test to report."""
+    only repeated calls were in flight in a killed worker, with the same key (``killed``
+    None: any worker may repeat a call, as after a database restart broke its transaction).
+    Returns counts for the test to report."""
     by_key: dict[str, list[dict[str, Any]]] = {}
     for call in calls:
         by_key.setdefault(call["key"], []).append(call)
@@ -264,6 +313,6 @@ def assert_mixed_runs_sound(executions: list[Execution], calls: list[dict[str, A
             group = by_key[key]
             # A repeat is allowed only after a call whose worker was killed: the one in flight.
             for earlier in group[:-1]:
-                assert earlier["pid"] in killed, f"call {key} repeated though its worker {earlier['pid']} lived"
+                assert killed is None or earlier["pid"] in killed, f"call {key} repeated though its worker {earlier['pid']} lived"
             repeated += len(group) - 1
-    return {"executions": len(executions), "calls": len(calls), "repeated": repeated, "kills": len(killed)}
+    return {"executions": len(executions), "calls": len(calls), "repeated": repeated, "kills": len(killed or ())}

@@ -24,7 +24,7 @@ def test_bootstrap_loads_the_demo_creates_groups_and_an_admin_and_is_harmless_tw
     password = first.split("password: ")[1].split()[0]
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(password)
-    assert set(Group.objects.values_list("name", flat=True)) >= {"editors", "viewers"}
+    assert set(Group.objects.values_list("name", flat=True)) >= {"viewer", "operator", "editor", "admin"}
 
     call_command("bootstrap")
     second = capsys.readouterr().out

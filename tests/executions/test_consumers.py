@@ -16,6 +16,7 @@ from django.conf import settings
 from django.test import Client
 
 from executions import services
+from executions.consumers import ExecutionConsumer, _fingerprint
 from executions.timers import fire_due
 from stepflow.asgi import application
 from tests.machines import load
@@ -119,6 +120,39 @@ async def test_a_viewer_receives_a_step_committed_after_the_socket_opened(layer:
             status = message["execution"]["status"]
     assert seen == {"Pause": "SUCCEEDED", "After": "SUCCEEDED"}
     await communicator.disconnect()
+
+
+async def test_a_step_arrives_live_with_the_variables_its_state_assigned(layer: str, alice: Any, bob: Any, work: Any) -> None:
+    def begin() -> Any:
+        machine = workflows.create_machine(name="remembers", definition=load("live/wait_then_assign"), by=alice)
+        with work():
+            execution, _ = services.start_execution(machine=machine, input={"n": 7}, by=alice)
+        execution.refresh_from_db()
+        return execution
+
+    execution = await sync_to_async(begin)()
+    cookie = await sync_to_async(cookie_for)(bob)
+    communicator, connected = await connect(f"/ws/executions/{execution.uuid}/?after={execution.event_count}", cookie, ORIGIN)
+    assert connected
+    await asyncio.sleep(1.05)  # the Wait's second
+    await sync_to_async(work.fire_due)()
+    while True:
+        message = await communicator.receive_json_from(timeout=3)
+        if message["type"] == "step" and message["step"]["state_name"] == "Remember":
+            break
+    assert message["step"]["assigned_variables"] == {"greeting": "hello", "seen": 7}
+    await communicator.disconnect()
+
+
+def test_a_step_is_sent_once_however_often_the_database_is_read(alice: Any, work: Any) -> None:
+    execution = waiting_run(alice, work)
+    consumer = ExecutionConsumer()
+    consumer.execution_id, consumer.sent = execution.pk, {}
+    _, first = consumer._changes(0, None)
+    for step in first:
+        consumer.sent[step["sequence"]] = _fingerprint(step)
+    again = consumer._changes(0, None)[1]
+    assert [step["state_name"] for step in first] == ["Pause"] and again == []
 
 
 async def test_a_socket_opened_late_catches_up_from_the_event_it_names(layer: str, alice: Any, bob: Any, work: Any) -> None:

@@ -139,3 +139,62 @@ def test_a_callback_resource_is_invoked_detached_with_its_token():
     assert client.invoke(call).output is None
     assert seen[0].url == f"{API}/invoke/FNID"
     assert (seen[0].headers["Fn-Invoke-Type"], seen[0].headers["Stepflow-Task-Token"]) == ("detached", "TOKEN")
+
+
+def test_a_redirect_is_never_followed():
+    seen = []
+    client, _ = _client(lambda r: seen.append(r) or Answer(307, "", {"Location": "http://169.254.169.254/latest"}))
+    failure = _error(client, _call())
+    assert failure.error == "Fn.ServerError"
+    assert "does not follow redirects" in failure.cause
+    assert len(seen) == 1  # nothing was sent to the redirect's target
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://user:secret@fn.local:8080/invoke/X", "ftp://fn.local/invoke/X", "http://fn.local.evil.example/invoke/X"],
+)
+def test_invoke_urls_with_credentials_other_schemes_or_lookalike_hosts_are_refused(url):
+    seen = []
+    client, _ = _client(lambda r: seen.append(r) or Answer(200, 1))
+    assert _error(client, _call(url)).error == "Fn.ResourceNotAllowed"
+    assert seen == []
+
+
+def _page(items, cursor=""):
+    return Answer(200, {"items": items, "next_cursor": cursor})
+
+
+def test_it_lists_every_function_of_every_app_following_pages():
+    def handler(request):
+        url = request.url
+        if "/v2/apps" in url:
+            if "cursor=" not in url:
+                return _page([{"id": "A1", "name": "shop"}], "p2")
+            return _page([{"id": "A2", "name": "mail"}, {"id": "A3", "name": "gone"}])
+        if "app_id=A1" in url:
+            if "cursor=" not in url:
+                return _page([{"id": "F1", "name": "refund"}], "p2")
+            return _page([{"id": "F2", "name": "charge"}])
+        if "app_id=A2" in url:
+            return _page([{"id": "F3", "name": "send"}])
+        return Answer(404, {"message": "App not found"})  # deleted while we listed: left out
+
+    client, _ = _client(handler)
+    assert client.list_functions() == [
+        {"app": "mail", "name": "send", "id": "F3", "resource": "fn:mail/send"},
+        {"app": "shop", "name": "charge", "id": "F2", "resource": "fn:shop/charge"},
+        {"app": "shop", "name": "refund", "id": "F1", "resource": "fn:shop/refund"},
+    ]
+
+
+def test_listing_fails_with_a_list_error_when_fn_cannot_be_reached_or_answers_oddly():
+    from executions.fn import ListError
+
+    def refuse(request):
+        raise requests.ConnectionError("Connection refused")
+
+    with pytest.raises(ListError, match="could not be reached"):
+        _client(refuse)[0].list_functions()
+    with pytest.raises(ListError, match="answered 500"):
+        _client(lambda r: Answer(500, "oops"))[0].list_functions()

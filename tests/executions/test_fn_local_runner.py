@@ -97,6 +97,21 @@ def test_a_stepflow_side_timeout_fails_with_states_timeout(fn_settings, start, w
     assert (done.status, done.error) == (ExecutionStatus.FAILED, "States.Timeout")
 
 
+def test_timeout_seconds_path_bounds_the_call_too(fn_settings, start, work, make_machine):
+    done = _run(start, work, make_machine, "sleep_timeout_path", {"seconds": 3, "limit": 1})
+    assert (done.status, done.error) == (ExecutionStatus.FAILED, "States.Timeout")
+
+
+def test_a_run_whose_fn_server_is_down_fails_at_once_with_a_clear_cause(fn_settings, start, work, make_machine):
+    fn_settings.FN_API_URL = f"http://127.0.0.1:{_free_port()}"
+    fn._clients.clear()
+    began = time.monotonic()
+    done = _run(start, work, make_machine, "echo", {"hello": "world"})
+    assert (done.status, done.error) == (ExecutionStatus.FAILED, "Fn.ConnectionError")
+    assert "could not be reached" in done.cause
+    assert time.monotonic() - began < 5
+
+
 def test_an_unknown_function_fails_with_fn_not_found(fn_settings, start, work, make_machine):
     done = _run(start, work, make_machine, "unknown")
     assert done.error == "Fn.NotFound"
@@ -138,6 +153,33 @@ def test_it_resolves_app_and_function_names_through_the_v2_api(runner):
     url = client.url_for("fn:demo/echo")
     assert url.startswith(runner["url"] + "/invoke/")
     assert client.invoke(_call(url, {"x": 1})).output == {"x": 1}
+
+
+def test_it_lists_the_runners_apps_and_functions_through_the_v2_api(runner):
+    client = FnHttpClient(api_url=runner["url"])
+    listed = client.list_functions()
+    names = [(f["app"], f["name"]) for f in listed]
+    assert ("demo", "echo") in names and ("tests", "record") in names
+    assert names == sorted(names)
+    echo = next(f for f in listed if (f["app"], f["name"]) == ("demo", "echo"))
+    assert echo["resource"] == "fn:demo/echo"
+    assert client.url_for("fn:demo/echo") == f"{runner['url']}/invoke/{echo['id']}"
+
+
+def test_a_host_allowed_only_by_star_is_refused_at_a_loopback_address(runner):
+    port = runner["url"].rsplit(":", 1)[1]
+    # FN_API_URL names "localhost" (trusted: the operator named it); "*" allows any other
+    # host, but only at a public address, so the same runner by its IP is refused.
+    client = FnHttpClient(api_url=f"http://localhost:{port}", allowed_hosts=["*"])
+    url = client.url_for("fn:tests/record").replace("//localhost:", "//127.0.0.1:")
+    call = TaskCall(url, {}, 10.0, "loopback-refused", "exec-hosts", "State", 0)
+    with pytest.raises(TaskError) as failure:
+        client.invoke(call)
+    assert failure.value.error == "Fn.ResourceNotAllowed"
+    assert "127.0.0.1" in failure.value.cause
+    assert not any(r["idempotency_key"] == "loopback-refused" for r in _tokens(runner))  # nothing was sent
+    named = FnHttpClient(api_url=f"http://localhost:{port}", allowed_hosts=["*", "127.0.0.1"])
+    assert named.invoke(call).output == {}
 
 
 def _tokens(runner) -> list[dict]:
@@ -194,6 +236,13 @@ def test_a_callback_task_without_heartbeats_times_out(fn_settings, runner, start
     assert Execution.objects.get(uuid=body["id"]).status == ExecutionStatus.RUNNING
     done = work.until_done(body["id"])
     assert done.error == "States.HeartbeatTimeout"
+
+
+def test_a_callback_task_without_an_outcome_times_out(fn_settings, runner, start, work, make_machine):
+    body = start(make_machine("fn", "callback_timeout"), {})
+    _parked(body["id"])
+    done = work.until_done(body["id"])
+    assert (done.status, done.error) == (ExecutionStatus.FAILED, "States.Timeout")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -256,6 +305,35 @@ def test_idle_processes_stop_and_shutdown_leaves_no_process_or_socket(tmp_path):
         pool.shutdown()
     assert not processes.alive(again)
     assert not Path(pool.folder).exists()
+
+
+def test_a_call_past_its_timeout_kills_the_process_group_and_its_socket(tmp_path):
+    from executions.fn_runner.pool import CallTimedOut, Pool
+    from executions.fn_runner.registry import discover
+
+    _, functions = discover([ROOT / "tests" / "functions"])
+    slowpoke = next(f for f in functions.values() if f.name == "slowpoke")  # sleeps 5 s, timeout 1 s
+    pool = Pool(python_path=[ROOT / "examples" / "functions"])
+    failures: list[Exception] = []
+
+    def call() -> None:
+        try:
+            pool.call(slowpoke, body=b"{}", headers={})
+        except CallTimedOut as exc:
+            failures.append(exc)
+
+    try:
+        caller = threading.Thread(target=call)
+        caller.start()
+        processes.wait_for(lambda: pool.process_ids() != [], 10, "the function process to start")
+        [pid] = pool.process_ids()
+        caller.join(10)
+        assert len(failures) == 1  # answered as timed out (the server sends 504) ...
+        assert not processes.alive(pid)  # ... its process killed, not given back ...
+        assert pool.process_ids() == []
+        assert list(Path(pool.folder).iterdir()) == []  # ... and its socket removed
+    finally:
+        pool.shutdown()
 
 
 def test_the_demo_machine_calls_the_demo_functions(fn_settings, start, work, alice_api):

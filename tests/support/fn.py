@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from executions.fn import FunctionTable, TaskCall, TaskError
+from executions.fn import FunctionTable, Invoked, TaskCall, TaskError
 
 calls: list[TaskCall] = []
 _flaky_failures: dict[str, int] = {}
@@ -85,3 +85,17 @@ def stop_during_call(payload: Any, call: TaskCall) -> Any:
 
 
 FUNCTIONS.update({"crash_once": crash_once, "stop_during_call": stop_during_call})
+
+
+def with_call_id(payload: Any, call: TaskCall) -> Any:
+    """Echoes, reporting a call id as Fn does (``Fn-Call-Id``)."""
+    calls.append(call)
+    return Invoked(payload, f"CALL-{call.attempt}")
+
+
+def fails_with_call_id(payload: Any, call: TaskCall) -> Any:
+    calls.append(call)
+    raise TaskError("Declined", "no", call_id=f"FAILED-{call.attempt}")
+
+
+FUNCTIONS.update({"with_call_id": with_call_id, "fails_with_call_id": fails_with_call_id})

@@ -69,8 +69,8 @@ class Editor:
         self.page = page
         self.canvas = Canvas(page, "editor")
 
-    def open(self, *, empty: bool = False) -> Editor:
-        self.page.goto("/tests/ui/harness/editor.html?validator=server" + ("&empty" if empty else ""))
+    def open(self, *, empty: bool = False, query: str = "") -> Editor:
+        self.page.goto("/tests/ui/harness/editor.html?validator=server" + ("&empty" if empty else "") + query)
         self.page.wait_for_function("window.editor !== undefined")
         self.page.evaluate("window.editor.ready")
         self.settle()

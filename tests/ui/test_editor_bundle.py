@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.machines import load
 from tests.ui.pages import Editor
 
 PASS = "/States/Pass"
@@ -268,3 +269,143 @@ def test_it_exports_the_graph_as_svg_and_png(page: Any, screenshots: Path) -> No
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.screenshot(path=str(screenshots / "editor-sample.png"))
     assert editor.status() == "Valid"
+
+
+def test_the_inspector_edits_jsonata_fields_variables_and_query_languages(page: Any) -> None:
+    editor = Editor(page).open()
+    page.evaluate("(d) => window.editor.setDefinition(d)", load("editor/jsonata_order"))
+    editor.settle()
+    inspector = page.get_by_test_id("inspector")
+
+    def put(key: str, value: str) -> None:
+        field = inspector.locator(f'[data-key="{key}"]')
+        field.fill(value)
+        field.dispatch_event("change")
+        editor.settle()
+
+    # A JSONata Task: Arguments, Output, Assign and expressions in number fields; no JSONPath fields.
+    editor.choose("/States/Price")
+    fields = set(editor.fields())
+    assert {"QueryLanguage", "Arguments", "Output", "Assign", "TimeoutSeconds", "HeartbeatSeconds"} <= fields
+    assert not fields & {"Parameters", "InputPath", "ResultPath", "ResultSelector", "OutputPath"}
+    put("field-Arguments", '{"items": "{% $states.input.basket %}"}')
+    put("field-Assign", '{"total": "{% $states.result.total %}", "currency": "EUR"}')
+    put("field-TimeoutSeconds", "{% $states.input.timeout %}")
+    put("catch-0-output", '{"why": "{% $states.errorOutput.Cause %}"}')
+    put("catch-0-assign", '{"failed": true}')
+    price = editor.definition["States"]["Price"]
+    assert price["Arguments"] == {"items": "{% $states.input.basket %}"}
+    assert price["Assign"] == {"total": "{% $states.result.total %}", "currency": "EUR"}
+    assert price["TimeoutSeconds"] == "{% $states.input.timeout %}"
+    assert price["Catch"][0] == {"ErrorEquals": ["States.ALL"], "Output": {"why": "{% $states.errorOutput.Cause %}"}, "Next": "Refuse", "Assign": {"failed": True}}
+
+    # A Choice rule's Condition, Assign and Output.
+    editor.choose("/States/Big?")
+    put("rule-0-condition", "{% $total > 500 %}")
+    put("rule-0-output", '{"tier": "gold"}')
+    rule = editor.definition["States"]["Big?"]["Choices"][0]
+    assert rule == {"Condition": "{% $total > 500 %}", "Assign": {"big": True}, "Output": {"tier": "gold"}, "Next": "Approve"}
+
+    # A JSONata machine offers no JSONPath states (AWS refuses them).
+    editor.choose("/States/Approve")
+    language = inspector.locator('[data-key="field-QueryLanguage"]')
+    assert language.locator("option").all_inner_texts() == ["Inherit (JSONata)", "JSONata"]
+
+    # The machine switched to JSONPath from the machine form: its states follow, and a
+    # JSONata field they still have stays in view (flagged by the validator) until removed.
+    page.evaluate("window.editor.select(null)")
+    editor.settle()
+    inspector.locator('[data-key="machine-ql"]').select_option("")
+    editor.settle()
+    assert "QueryLanguage" not in editor.definition
+    editor.choose("/States/Approve")
+    assert {"InputPath", "Parameters", "Result", "ResultPath", "OutputPath", "Output", "Assign"} <= set(editor.fields())
+    assert any(p["path"].startswith("/States/Approve/Output") for p in editor.problems)
+    put("field-Output", "")
+    put("field-Assign", '{"approved.$": "$.total"}')
+    assert editor.definition["States"]["Approve"] == {"Type": "Pass", "Assign": {"approved.$": "$.total"}, "End": True}
+
+    # The states written in JSONata keep it by a QueryLanguage of their own.
+    for name in ("Price", "Big?"):
+        editor.choose(f"/States/{name}")
+        inspector.locator('[data-key="field-QueryLanguage"]').select_option("JSONata")
+        editor.settle()
+    assert editor.definition["States"]["Price"]["QueryLanguage"] == "JSONata"
+    assert editor.problems == []
+
+
+def test_the_canvas_zooms_pans_and_shows_an_overview(page: Any) -> None:
+    editor = Editor(page).open()
+    style = lambda edge: page.evaluate("(id) => window.editor.cy.getElementById(id).style('line-style')", edge)  # noqa: E731
+    assert (style("/States/Call a function/Catch/0"), style("/States/Prepare/Next")) == ("dashed", "solid"), "Catch edges drawn apart"
+    zoom = lambda: page.evaluate("window.editor.cy.zoom()")  # noqa: E731
+    pan = lambda: page.evaluate("window.editor.cy.pan()")  # noqa: E731
+
+    before = zoom()
+    page.get_by_test_id("zoom-plus").click()
+    assert zoom() > before
+    page.get_by_test_id("zoom-minus").click()
+    page.get_by_test_id("zoom-minus").click()
+    assert zoom() < before
+
+    # The wheel zooms and dragging the open canvas pans.
+    spot = editor.empty_spot()
+    page.mouse.move(*spot)
+    wheeled = zoom()
+    page.mouse.wheel(0, -400)
+    page.wait_for_function("(z) => window.editor.cy.zoom() !== z", arg=wheeled)
+    start = pan()
+    spot = editor.empty_spot()
+    editor.drag(spot, (spot[0] + 90, spot[1] + 60))
+    moved = pan()
+    assert (round(moved["x"] - start["x"]), round(moved["y"] - start["y"])) == (90, 60)
+
+    # The overview shows the whole machine; a click on it moves the view there.
+    overview = page.locator(".sf-minimap")
+    assert overview.is_visible()
+    frame = page.locator(".sf-minimap-frame").bounding_box()
+    assert frame and frame["width"] > 0
+    before = pan()
+    box = overview.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 6, box["y"] + box["height"] - 6)
+    assert pan() != before
+    page.get_by_test_id("zoom-map").click()
+    assert not overview.is_visible()
+    page.get_by_test_id("zoom-fit").click()
+    assert all(editor.canvas.in_view(pointer) for pointer in ("#start", "#end"))
+
+
+def test_states_are_dragged_out_of_branches_deleted_and_transitions_dragged_away(page: Any) -> None:
+    editor = Editor(page).open()
+    shout = "/States/Fan out/Branches/0/States/Shout"
+    editor.drag(editor.canvas.point(shout), editor.empty_spot())
+    states = editor.definition["States"]
+    assert "Shout" in states, "dragged out of its branch onto the open canvas"
+    assert "Shout" not in states["Fan out"]["Branches"][0]["States"]
+
+    # Dragging again along an existing transition removes it.
+    assert states["Prepare"]["Next"] == "Pause"
+    editor.connect("/States/Prepare", "/States/Pause")
+    prepare = editor.definition["States"]["Prepare"]
+    assert "Next" not in prepare and prepare["End"] is True
+    editor.connect("/States/Prepare", "/States/Pause")
+    assert editor.definition["States"]["Prepare"]["Next"] == "Pause"
+
+    # A selected state goes with Delete; what led to it leads to its Next.
+    editor.select("/States/Pause")
+    page.keyboard.press("Delete")
+    editor.settle()
+    states = editor.definition["States"]
+    assert "Pause" not in states and states["Prepare"]["Next"] == "Fan out"
+
+
+def test_the_palette_offers_the_fn_functions_or_says_why_it_cannot(page: Any) -> None:
+    editor = Editor(page).open(empty=True)
+    assert "charge-card" in page.get_by_test_id("palette-functions").inner_text()
+    editor.click_palette("palette-fn-billing-charge-card")
+    assert editor.definition["States"]["charge-card"] == {"Type": "Task", "Resource": "fn:billing/charge-card", "End": True}
+
+    editor = Editor(page).open(empty=True, query="&fn-down")
+    assert "could not be reached" in page.get_by_test_id("palette-functions-problem").inner_text()
+    editor.click_palette("palette-Task")
+    assert editor.definition["States"]["Task"]["Type"] == "Task"

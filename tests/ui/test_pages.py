@@ -33,10 +33,10 @@ TICKER = {
     "Comment": "Waits, then passes, three times: each Pass turns green a second apart.",
     "StartAt": "Warm up",
     "States": {
-        "Warm up": {"Type": "Wait", "Seconds": 4, "Next": "P1"},
+        "Warm up": {"Type": "Wait", "Seconds": 8, "Next": "P1"},
         "P1": {"Type": "Pass", "Next": "W1"},
         "W1": {"Type": "Wait", "Seconds": 1, "Next": "P2"},
-        "P2": {"Type": "Pass", "Next": "W2"},
+        "P2": {"Type": "Pass", "Assign": {"ticks": 2, "last.$": "$.items[2]"}, "Next": "W2"},
         "W2": {"Type": "Wait", "Seconds": 1, "Next": "Fan out"},
         "Fan out": {
             "Type": "Parallel",
@@ -87,7 +87,7 @@ def _seed() -> None:
 
     Bootstrap().create_groups()
     ada = User.objects.create_user("ada", password=PASSWORD)
-    ada.groups.add(Group.objects.get(name="editors"))
+    ada.groups.add(Group.objects.get(name="editor"))
     first = dict(TICKER, Comment="The first draft.")
     machine = workflows.create_machine(name="ticker", definition=first, description="A demo of live colours.", by=ada)
     workflows.update_machine(machine=machine, definition=TICKER, comment="A Parallel and a Map before the end", by=ada)
@@ -253,18 +253,23 @@ def test_the_machine_page_shows_its_graph_versions_and_a_diff(page: Any, screens
     page.screenshot(path=str(screenshots / "pages-machine.png"), full_page=True)
 
 
-# Installed before the execution page loads: records when each state is first drawn as
-# succeeded (its class checked every 2 ms), so states that turn early are timed too.
+# Installed before the execution page loads: when a state first takes the succeeded class
+# (cytoscape's synchronous ``class`` event), the next frame is its colour on the screen.
 WATCH_COLOURS = """
 window.__greenAt = {};
-setInterval(() => {
+const hook = setInterval(() => {
     const cy = window.executionGraph?.cy;
     if (!cy) return;
-    cy.nodes('.state.status-succeeded').forEach((node) => {
+    clearInterval(hook);
+    const seen = () => cy.nodes('.state.status-succeeded').forEach((node) => {
         const name = node.id().split('/').pop();
-        if (!(name in window.__greenAt)) window.__greenAt[name] = Date.now();
+        if (name in window.__greenAt) return;
+        window.__greenAt[name] = null;
+        requestAnimationFrame(() => (window.__greenAt[name] = Date.now()));
     });
-}, 2);
+    seen();
+    cy.on('class', 'node.state', seen);
+}, 5);
 """
 
 
@@ -290,7 +295,7 @@ def test_an_execution_turns_colour_live_without_reloading(page: Any, screenshots
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
 
     page.wait_for_function("window.executionPage.execution.status === 'SUCCEEDED'")
-    page.wait_for_function("['P1', 'P2', 'P3'].every((name) => name in window.__greenAt)")
+    page.wait_for_function("['P1', 'P2', 'P3'].every((name) => window.__greenAt[name])")
     painted = {state: page.evaluate("(name) => window.__greenAt[name]", state) for state in ("P1", "P2", "P3")}
     assert navigations == [], "the page must not reload"
 
@@ -305,7 +310,18 @@ def test_an_execution_turns_colour_live_without_reloading(page: Any, screenshots
     live_states = [state for state in painted if committed[state] > ready_at]
     assert live_states, f"the page took too long to get ready ({committed}, ready at {ready_at})"
     delays = {state: round(painted[state] - committed[state]) for state in live_states}
-    print(f"\nlive delay, commit to colour ({SHAPE} shape): {delays} ms; median {statistics.median(delays.values())} ms, target < {TARGET_MS} ms")
+    print(f"\nlive delay, transition start to colour ({SHAPE} shape): {delays} ms; median {statistics.median(delays.values())} ms, target < {TARGET_MS} ms")
+    # A pushed step (Redis) carries the time of its commit: the delay from the commit itself.
+    pushed = {
+        arrival["sequence"]: arrival["committedAt"]
+        for arrival in page.evaluate("window.executionPage.stepArrivals")
+        if arrival["committedAt"] and arrival["status"] == "SUCCEEDED"
+    }
+    with db_reader():
+        sequences = dict(Step.objects.filter(execution__uuid=execution_id, state_name__in=live_states).values_list("state_name", "sequence"))
+    from_commit = {state: round(painted[state] - pushed[sequences[state]]) for state in live_states if sequences[state] in pushed}
+    if from_commit:
+        print(f"live delay, commit to colour (pushed steps): {from_commit} ms; median {statistics.median(from_commit.values())} ms")
     assert all(delay > -50 for delay in delays.values()), delays  # same clock: never before the commit
     # The figure is printed, not asserted against the target: a timed assertion fails on a
     # busy machine. It must still arrive live (no reload) within a generous bound.
@@ -316,6 +332,8 @@ def test_an_execution_turns_colour_live_without_reloading(page: Any, screenshots
     page.get_by_test_id("steps").locator("tbody tr", has_text="P2").first.click()
     details = page.get_by_test_id("step-details").inner_text()
     assert "P2" in details and "input" in details.lower() and "null" not in details
+    variables = page.get_by_test_id("step-variables").inner_text()
+    assert "$ticks" in variables and "$last" in variables and "3" in variables
     assert page.get_by_test_id("events").locator("tbody tr").count() > 20
     assert page.locator('.sf-frames select').count() == 2
     page.screenshot(path=str(screenshots / "pages-execution.png"), full_page=True)
@@ -341,6 +359,80 @@ def test_a_waiting_execution_is_stopped_from_the_page(page: Any, screenshots: Pa
     page.screenshot(path=str(screenshots / "pages-dashboard-filtered.png"), full_page=True)
 
 
+def test_the_dashboard_shows_an_execution_started_and_stopped_elsewhere_without_reloading(page: Any, screenshots: Path, db_reader: Any) -> None:
+    sign_in(page)
+    page.wait_for_function("document.querySelector('[data-testid=live-status]').dataset.state === 'open'")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    with db_reader():
+        from django.contrib.auth.models import User
+
+        from executions import services
+        from workflows import services as workflows
+
+        ada = User.objects.get(username="ada")
+        execution, _ = services.start_execution(machine=workflows.get_machine(name="sleeper"), name="started-elsewhere", by=ada)
+    running = page.get_by_test_id("running")
+    running.get_by_text("started-elsewhere").wait_for(timeout=15000)
+    page.screenshot(path=str(screenshots / "pages-dashboard-live.png"), full_page=True)
+
+    with db_reader():
+        services.stop_execution(execution=execution, cause="Stopped from another client.", by=ada)
+    row = page.get_by_test_id("executions").locator("tbody tr", has_text="started-elsewhere")
+    row.get_by_text("ABORTED").wait_for(timeout=15000)
+    assert not running.get_by_text("started-elsewhere").is_visible()
+    assert navigations == [], "the dashboard must not reload"
+
+
+def test_a_run_of_five_thousand_steps_loads_by_sequence_and_follows_live(page: Any, screenshots: Path, db_reader: Any) -> None:
+    """The page holds the first 1,000 steps, asks for the rest after the last one it holds,
+    then follows the socket: no request ever fetches the steps or the history whole."""
+    with db_reader():
+        from django.contrib.auth.models import User
+
+        from executions import services
+        from executions.models import Step
+        from tests.machines import load
+        from workflows import services as workflows
+
+        ada = User.objects.get(username="ada")
+        machine = workflows.create_machine(name="many-steps", definition=load("live/many_steps"), by=ada)
+        execution, _ = services.start_execution(machine=machine, input={"n": 0, "until": 2500}, by=ada)
+
+        def steps_made() -> int:
+            return Step.objects.filter(execution=execution).count()
+
+        processes.wait_for(lambda: steps_made() > 1500, 120, "the run to make 1,500 steps")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    sign_in(page, f"/executions/{execution.uuid}/")
+    wait_for_graph(page, "executionGraph")
+    page.wait_for_function("window.executionPage.execution.status === 'SUCCEEDED'", timeout=240_000)
+    page.wait_for_function("window.executionPage.steps.size === 5001", timeout=30_000)
+    assert page.get_by_test_id("steps").locator("tbody tr").count() == 5001
+    statuses = page.evaluate("Object.fromEntries([...window.executionGraph.statuses()].map(([k, v]) => [k, [v.status, v.visits]]))")
+    assert statuses == {"/States/Count": ["succeeded", 2500], "/States/More?": ["succeeded", 2500], "/States/Done": ["succeeded", 1]}
+
+    steps_asked = [url for url in requests if "/steps/" in url]
+    assert steps_asked, "the steps beyond the first page come from the steps API"
+    assert all("after=" in url and "after=0" not in url for url in steps_asked), steps_asked
+    history_asked = [url for url in requests if "/history/" in url]
+    assert all("after=" in url and "after=0&" not in url for url in history_asked), history_asked
+
+    # The selected step shows the variable its state assigned.
+    page.get_by_test_id("steps").locator("tbody tr", has_text="Count").last.click()
+    assert "$count" in page.get_by_test_id("step-variables").inner_text()
+
+    # Opened on the finished run: the first page with the HTML, four more by sequence.
+    requests.clear()
+    page.reload()
+    page.wait_for_function("window.executionPage?.loaded && window.executionPage.steps.size === 5001", timeout=60_000)
+    took = page.evaluate("performance.now()")  # the new document's clock starts with its navigation
+    print(f"\n5,001 steps: every step loaded {took:.0f} ms after the reload began")
+    assert len([url for url in requests if "/steps/" in url]) == 5
+    page.screenshot(path=str(screenshots / "pages-execution-5000-steps.png"))
+
+
 def test_the_editor_opens_on_the_current_version(page: Any, screenshots: Path) -> None:
     sign_in(page, "/machines/ticker/edit/")
     page.wait_for_function("window.editor !== undefined")
@@ -348,3 +440,32 @@ def test_the_editor_opens_on_the_current_version(page: Any, screenshots: Path) -
     page.evaluate("window.editor.settled()")
     assert page.evaluate("window.editor.definition") == TICKER
     page.screenshot(path=str(screenshots / "pages-editor-edit.png"))
+
+
+def test_an_edit_warns_before_leaving_and_saves_as_a_new_version_with_its_comment(page: Any, db_reader: Any) -> None:
+    sign_in(page, "/machines/ticker/edit/")
+    page.wait_for_function("window.editor !== undefined")
+    page.evaluate("window.editor.ready")
+    editor = Editor(page)
+    editor.select("/States/P3")  # a click: browsers ask before leaving only after one
+    comment = page.get_by_test_id("inspector").locator('[data-key="field-Comment"]')
+    comment.fill("The last pass")
+    comment.dispatch_event("change")
+    editor.settle()
+    assert page.get_by_test_id("save-state").inner_text() == "Unsaved changes"
+
+    with page.expect_event("dialog") as asked:
+        page.evaluate("setTimeout(() => window.location.assign('/'), 0)")
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
+    assert page.url.endswith("/machines/ticker/edit/")
+
+    page.get_by_test_id("comment").fill("Named the last pass")
+    page.get_by_test_id("save").click()
+    page.wait_for_url("**/machines/ticker/")
+    with db_reader():
+        from workflows.models import StateMachine
+
+        version = StateMachine.objects.get(name="ticker").current_version
+        assert (version.number, version.comment) == (3, "Named the last pass")
+        assert json.loads(version.definition)["States"]["P3"] == {"Type": "Pass", "Comment": "The last pass", "End": True}

@@ -20,7 +20,9 @@ def signed_in(user) -> Client:
 def test_the_create_page_starts_from_an_empty_machine(alice):
     response = signed_in(alice).get("/machines/new/")
     assert response.status_code == 200
-    assert response.context["editor_data"] == {"name": None, "version": None, "definition": None, "functions": []}
+    data = response.context["editor_data"]
+    assert (data["name"], data["version"], data["definition"]) == (None, None, None)
+    assert data["functions_problem"] == ""
     assert b'data-testid="machine-name"' in response.content
 
 
@@ -40,3 +42,18 @@ def test_a_viewer_may_not_open_the_editor(bob):
 
 def test_editing_a_missing_machine_is_404(alice):
     assert signed_in(alice).get("/machines/missing/edit/").status_code == 404
+
+
+def test_the_palette_lists_the_fn_functions_as_task_resources(alice, settings):
+    settings.STEPFLOW_FN_CLIENT = "tests.executions.test_overview_fn.listing_client"
+    data = signed_in(alice).get("/machines/new/").context["editor_data"]
+    assert {"app": "orders", "name": "ship", "resource": "fn:orders/ship"} in data["functions"]
+    assert data["functions_problem"] == ""
+
+
+def test_the_editor_opens_when_the_fn_server_is_down(alice, settings):
+    settings.STEPFLOW_FN_CLIENT = "tests.executions.test_overview_fn.down_client"
+    response = signed_in(alice).get("/machines/new/")
+    assert response.status_code == 200
+    assert response.context["editor_data"]["functions"] == []
+    assert "could not be reached" in response.context["editor_data"]["functions_problem"]

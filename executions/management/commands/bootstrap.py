@@ -1,9 +1,9 @@
 """``manage.py bootstrap``: what a fresh install needs, safe to run any number of times.
 
-Creates the ``editors`` and ``viewers`` groups with their API permissions, loads every
-``examples/machines/*.asl.json`` not yet present (the file name is the machine name), and
-creates an ``admin`` superuser when no superuser exists, printing its generated password
-once.
+Brings the role groups (created by a migration, see ``access/roles.py``) up to date with
+every permission that exists now, loads every ``examples/machines/*.asl.json`` not yet
+present (the file name is the machine name), and creates an ``admin`` superuser when no
+superuser exists, printing its generated password once.
 """
 
 from __future__ import annotations
@@ -15,26 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from access.roles import sync_roles
 from workflows import services as workflows
 from workflows.exceptions import WorkflowError
 from workflows.models import StateMachine
 
-GROUPS = {
-    "editors": [
-        "workflows.view_statemachine", "workflows.add_statemachine", "workflows.change_statemachine",
-        "workflows.delete_statemachine", "executions.view_execution", "executions.add_execution",
-        "executions.change_execution",
-    ],
-    "viewers": ["workflows.view_statemachine", "executions.view_execution"],
-}
-
-
 class Command(BaseCommand):
-    help = "Create the permission groups, load the example machines and an admin account if none exists."
+    help = "Sync the role groups' permissions, load the example machines and an admin account if none exists."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--machines", default=str(Path(settings.BASE_DIR) / "examples" / "machines"))
@@ -47,13 +37,8 @@ class Command(BaseCommand):
             self.create_admin()
 
     def create_groups(self) -> None:
-        for name, codenames in GROUPS.items():
-            group, _ = Group.objects.get_or_create(name=name)
-            perms = [
-                Permission.objects.get(content_type__app_label=label, codename=codename)
-                for label, codename in (perm.split(".") for perm in codenames)
-            ]
-            group.permissions.add(*perms)
+        """The viewer, operator, editor and admin groups, holding exactly their permissions."""
+        sync_roles()
 
     def load_machines(self, folder: Path) -> None:
         for path in sorted(folder.glob("*.asl.json")):

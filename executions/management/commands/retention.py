@@ -25,7 +25,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{row.uuid}  {row.machine}/{row.name}  {row.status}  stopped {row.stopped_at:%Y-%m-%dT%H:%M:%SZ}")
             self.stdout.write(f"{count} execution(s) would be exported and deleted")
             return
-        run = services.run_retention(trigger=RunTrigger.COMMAND, by="manage.py retention")
+        try:
+            run = services.run_retention(trigger=RunTrigger.COMMAND, by="manage.py retention")
+        except services.RetentionBusy as busy:
+            raise CommandError(f"{busy}; try again when it has finished") from None
         self.stdout.write(
             f"run {run.uuid}: {run.status}; exported {run.executions_exported} execution(s) "
             f"({run.steps_exported} steps, {run.bytes_shipped} bytes, sha256 {run.sha256 or '-'}), "

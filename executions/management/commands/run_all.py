@@ -4,7 +4,7 @@ Unless ``FN_API_URL`` names an Fn server (or ``--no-fn-runner``), it also starts
 Fn runner (``manage.py fn_runner`` on ``FN_PORT``) and points the others at it.
 
 A small supervisor for the embedded shape. Each child runs in its own process group, so
-a stop reaches the grandchildren too (qcluster forks its workers); on Linux each child
+a stop reaches the grandchildren too (the worker cluster forks its processes); on Linux each child
 also gets SIGTERM if this process dies without cleaning up. Ctrl-C or SIGTERM stops every
 child (SIGTERM, then SIGKILL after a grace period) and leaves no process behind; if any
 child exits by itself, the others are stopped too and the command fails, so a service
@@ -28,13 +28,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 _PR_SET_PDEATHSIG = 1
 
 
-def processes(*, host: str, port: int, fn_port: int | None = None) -> list[tuple[str, list[str]]]:
+def processes(*, host: str, port: int, fn_port: int | None = None, grace: float = 10.0) -> list[tuple[str, list[str]]]:
     """The processes of the embedded shape, as (name, argv); with ``fn_port``, the local Fn runner too."""
     python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
     out = [("fn", [python, manage, "fn_runner", "--port", str(fn_port)])] if fn_port else []
     return out + [
         ("web", [python, "-m", "daphne", "-b", host, "-p", str(port), "stepflow.asgi:application"]),
-        ("worker", [python, manage, "qcluster"]),
+        # The supervised cluster (executions/workers.py); its stop grace fits inside ours.
+        ("worker", [python, manage, "worker", "--grace", str(max(1.0, grace - 3))]),
         ("timer", [python, manage, "timer"]),
     ]
 
@@ -74,7 +75,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, on_signal)
         children: dict[str, subprocess.Popen[bytes]] = {}
         try:
-            for name, argv in processes(host=host, port=port, fn_port=fn_port):
+            for name, argv in processes(host=host, port=port, fn_port=fn_port, grace=grace):
                 children[name] = subprocess.Popen(argv, preexec_fn=_die_with_parent)  # noqa: PLW1509
                 self.stdout.write(f"run_all: started {name} (pid {children[name].pid})")
             self.stdout.write(f"run_all: stepflow is serving http://{host}:{port}/ (Ctrl-C stops it)")
@@ -94,7 +95,7 @@ class Command(BaseCommand):
         return None
 
     def _stop(self, children: dict[str, subprocess.Popen[bytes]], grace: float) -> None:
-        # SIGTERM the child alone: qcluster stops its own workers in order, and a signal to
+        # SIGTERM the child alone: the worker stops its own cluster in order, and a signal to
         # the whole group would make them race its shutdown.
         for child in children.values():
             if child.poll() is None:

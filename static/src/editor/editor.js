@@ -4,6 +4,7 @@
  *   const editor = mountEditor(element, {
  *     definition,                 // the ASL definition to start from (an empty machine if absent)
  *     functions: [{app, name, resource}],   // Fn functions for the palette's Task items
+ *     functionsProblem: '',       // why there are none (the Fn server is down), shown in the palette
  *     validate: async (definition) => [{path, message}],   // the server's validator
  *     onChange: (definition, {dirty}) => {},
  *   });
@@ -30,7 +31,7 @@ import { placeProblems } from '../asl/problems.js';
 import { exportPng, exportSvg, svgText } from '../graph/export.js';
 import { debounce, h } from '../ui/dom.js';
 import { createStage } from '../ui/stage.js';
-import { sharedElk } from '../graph/elk.js';
+import { prepareLayout } from '../graph/canvas.js';
 import { createCodeView } from './codeview.js';
 import { attachGestures } from './gestures.js';
 import { createInspector } from './inspector.js';
@@ -55,8 +56,7 @@ function lastState(definition, machine) {
   return name === undefined ? undefined : statePointer(machine, name);
 }
 
-export function mountEditor(element, { definition, functions = [], validate, onChange } = {}) {
-  sharedElk(); // start the layout worker now: it compiles while the page builds the rest
+export function mountEditor(element, { definition, functions = [], functionsProblem = '', validate, onChange } = {}) {
   const history = new History(normalise(definition));
   let selection = null;
   let problems = [];
@@ -66,6 +66,8 @@ export function mountEditor(element, { definition, functions = [], validate, onC
   let validation = 0;
   let wasDirty = false;
   let graph = toGraph(history.present);
+  // Lay the machine out first: ELK works in its worker while the page builds the rest.
+  prepareLayout(graph);
 
   const ui = buildShell(element, {
     undo: () => api.undo(),
@@ -127,7 +129,7 @@ export function mountEditor(element, { definition, functions = [], validate, onC
   const inspector = createInspector(ui.inspector, ctl);
   const gestures = attachGestures(stage, ctl);
   const code = createCodeView(ui.code, { text: format(history.present), onText: (text) => typed(text) });
-  createPalette(ui.palette, { functions, onAdd: (item, point) => add(item, point), onHover: (point) => gestures.hover(point) });
+  createPalette(ui.palette, { functions, functionsProblem, onAdd: (item, point) => add(item, point), onHover: (point) => gestures.hover(point) });
 
   // ---------------------------------------------------------------- changes
 

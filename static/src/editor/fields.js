@@ -20,54 +20,90 @@ export const SECTIONS = [
   { id: 'advanced', title: 'Advanced', closed: true },
 ];
 
-/** `{key, label, kind, section, types, help?, options?}`; kinds: text, path, number, json, select. */
+const JSONPATH = 'JSONPath';
+const JSONATA = 'JSONata';
+
+/**
+ * `{key, label, kind, section, types, language?, help?, options?}`; kinds: text, path,
+ * number, count (a number, or a `{% %}` expression in JSONata), json, select, and the
+ * composite ones the inspector draws itself. `language` limits a field to one query
+ * language (as the server's validator does); a field without it belongs to both.
+ */
 export const FIELDS = [
   { key: 'Comment', label: 'Comment', kind: 'text', section: 'state', types: ALL },
+  { key: 'QueryLanguage', label: 'Query language', kind: 'language', section: 'state', types: ALL },
   { key: 'Resource', label: 'Function', kind: 'resource', section: 'state', types: ['Task'], help: 'fn:<app>/<function>, a function id, or an invoke URL' },
   { key: 'Wait', label: 'Wait for', kind: 'wait', section: 'state', types: ['Wait'] },
-  { key: 'Error', label: 'Error', kind: 'text', section: 'state', types: ['Fail'] },
-  { key: 'Cause', label: 'Cause', kind: 'text', section: 'state', types: ['Fail'] },
-  { key: 'ItemsPath', label: 'Items path', kind: 'path', section: 'state', types: ['Map'], help: 'Where the array to iterate over is, e.g. $.items' },
-  { key: 'MaxConcurrency', label: 'Max concurrency', kind: 'number', section: 'state', types: ['Map'], help: '0 means no limit' },
+  { key: 'Error', label: 'Error', kind: 'text', section: 'state', types: ['Fail'], help: 'An error name, or in JSONata a {% %} expression' },
+  { key: 'Cause', label: 'Cause', kind: 'text', section: 'state', types: ['Fail'], help: 'A message, or in JSONata a {% %} expression' },
+  { key: 'ErrorPath', label: 'Error path', kind: 'path', section: 'state', types: ['Fail'], language: JSONPATH },
+  { key: 'CausePath', label: 'Cause path', kind: 'path', section: 'state', types: ['Fail'], language: JSONPATH },
+  { key: 'ItemsPath', label: 'Items path', kind: 'path', section: 'state', types: ['Map'], language: JSONPATH, help: 'Where the array to iterate over is, e.g. $.items' },
+  { key: 'Items', label: 'Items', kind: 'json', section: 'state', types: ['Map'], language: JSONATA, help: 'An array, or a {% %} expression giving one (default: the input)' },
+  { key: 'MaxConcurrency', label: 'Max concurrency', kind: 'count', section: 'state', types: ['Map'], help: '0 means no limit' },
   { key: 'ProcessorMode', label: 'Processing mode', kind: 'processor', section: 'state', types: ['Map'] },
-  { key: 'ToleratedFailurePercentage', label: 'Tolerated failure %', kind: 'number', section: 'errors', types: ['Map'] },
-  { key: 'ToleratedFailureCount', label: 'Tolerated failure count', kind: 'number', section: 'errors', types: ['Map'] },
   { key: 'Branches', label: 'Branches', kind: 'branches', section: 'state', types: ['Parallel'] },
 
-  { key: 'InputPath', label: 'Input path', kind: 'path', section: 'io', types: NOT_FAIL, help: 'The part of the input this state sees ($ for all of it)' },
-  { key: 'Parameters', label: 'Parameters', kind: 'json', section: 'io', types: ['Task', 'Pass', 'Parallel', 'Map'], help: 'A template for the input; keys ending in .$ take paths' },
+  { key: 'InputPath', label: 'Input path', kind: 'path', section: 'io', types: NOT_FAIL, language: JSONPATH, help: 'The part of the input this state sees ($ for all of it)' },
+  { key: 'Parameters', label: 'Parameters', kind: 'json', section: 'io', types: ['Task', 'Pass', 'Parallel', 'Map'], language: JSONPATH, help: 'A template for the input; keys ending in .$ take paths' },
+  { key: 'Arguments', label: 'Arguments', kind: 'json', section: 'io', types: ['Task', 'Parallel'], language: JSONATA, help: 'What the state works on: JSON with {% %} expressions' },
   { key: 'ItemSelector', label: 'Item selector', kind: 'json', section: 'io', types: ['Map'] },
-  { key: 'Result', label: 'Result', kind: 'json', section: 'io', types: ['Pass'], help: 'A fixed result, instead of the input' },
-  { key: 'ResultSelector', label: 'Result selector', kind: 'json', section: 'io', types: WORKERS },
-  { key: 'ResultPath', label: 'Result path', kind: 'path', section: 'io', types: ['Task', 'Pass', 'Parallel', 'Map'], help: 'Where the result goes in the input; null discards it' },
-  { key: 'OutputPath', label: 'Output path', kind: 'path', section: 'io', types: NOT_FAIL },
+  { key: 'Result', label: 'Result', kind: 'json', section: 'io', types: ['Pass'], language: JSONPATH, help: 'A fixed result, instead of the input' },
+  { key: 'ResultSelector', label: 'Result selector', kind: 'json', section: 'io', types: WORKERS, language: JSONPATH },
+  { key: 'ResultPath', label: 'Result path', kind: 'path', section: 'io', types: ['Task', 'Pass', 'Parallel', 'Map'], language: JSONPATH, help: 'Where the result goes in the input; null discards it' },
+  { key: 'OutputPath', label: 'Output path', kind: 'path', section: 'io', types: NOT_FAIL, language: JSONPATH },
+  { key: 'Output', label: 'Output', kind: 'json', section: 'io', types: NOT_FAIL, language: JSONATA, help: 'The state\'s output: JSON with {% %} expressions ($states.result, $states.input)' },
+  { key: 'Assign', label: 'Assign variables', kind: 'json', section: 'io', types: ['Task', 'Pass', 'Choice', 'Wait', 'Parallel', 'Map'], help: 'Variables to set after the state, e.g. {"total": "{% $states.result.total %}"} or {"total.$": "$.total"}' },
 
-  { key: 'TimeoutSeconds', label: 'Timeout (seconds)', kind: 'number', section: 'errors', types: ['Task'] },
-  { key: 'HeartbeatSeconds', label: 'Heartbeat (seconds)', kind: 'number', section: 'errors', types: ['Task'] },
+  { key: 'TimeoutSeconds', label: 'Timeout (seconds)', kind: 'count', section: 'errors', types: ['Task'] },
+  { key: 'HeartbeatSeconds', label: 'Heartbeat (seconds)', kind: 'count', section: 'errors', types: ['Task'] },
+  { key: 'ToleratedFailurePercentage', label: 'Tolerated failure %', kind: 'count', section: 'errors', types: ['Map'] },
+  { key: 'ToleratedFailureCount', label: 'Tolerated failure count', kind: 'count', section: 'errors', types: ['Map'] },
   { key: 'Retry', label: 'Retry', kind: 'retry', section: 'errors', types: WORKERS },
   { key: 'Catch', label: 'Catch', kind: 'catch', section: 'errors', types: WORKERS },
 
-  { key: 'QueryLanguage', label: 'Query language', kind: 'select', section: 'advanced', types: ALL, options: ['', 'JSONPath', 'JSONata'] },
-  { key: 'Arguments', label: 'Arguments (JSONata)', kind: 'json', section: 'advanced', types: WORKERS },
-  { key: 'Output', label: 'Output (JSONata)', kind: 'json', section: 'advanced', types: NOT_FAIL },
-  { key: 'Assign', label: 'Assign variables', kind: 'json', section: 'advanced', types: NOT_FAIL },
-  { key: 'Items', label: 'Items (JSONata)', kind: 'json', section: 'advanced', types: ['Map'] },
   { key: 'Label', label: 'Label', kind: 'text', section: 'advanced', types: ['Map'] },
   { key: 'ItemReader', label: 'Item reader', kind: 'json', section: 'advanced', types: ['Map'] },
   { key: 'ItemBatcher', label: 'Item batcher', kind: 'json', section: 'advanced', types: ['Map'] },
   { key: 'ResultWriter', label: 'Result writer', kind: 'json', section: 'advanced', types: ['Map'] },
-  { key: 'MaxConcurrencyPath', label: 'Max concurrency path', kind: 'path', section: 'advanced', types: ['Map'] },
-  { key: 'ToleratedFailurePercentagePath', label: 'Tolerated failure % path', kind: 'path', section: 'advanced', types: ['Map'] },
-  { key: 'ToleratedFailureCountPath', label: 'Tolerated failure count path', kind: 'path', section: 'advanced', types: ['Map'] },
-  { key: 'TimeoutSecondsPath', label: 'Timeout path', kind: 'path', section: 'advanced', types: ['Task'] },
-  { key: 'HeartbeatSecondsPath', label: 'Heartbeat path', kind: 'path', section: 'advanced', types: ['Task'] },
+  { key: 'MaxConcurrencyPath', label: 'Max concurrency path', kind: 'path', section: 'advanced', types: ['Map'], language: JSONPATH },
+  { key: 'ToleratedFailurePercentagePath', label: 'Tolerated failure % path', kind: 'path', section: 'advanced', types: ['Map'], language: JSONPATH },
+  { key: 'ToleratedFailureCountPath', label: 'Tolerated failure count path', kind: 'path', section: 'advanced', types: ['Map'], language: JSONPATH },
+  { key: 'TimeoutSecondsPath', label: 'Timeout path', kind: 'path', section: 'advanced', types: ['Task'], language: JSONPATH },
+  { key: 'HeartbeatSecondsPath', label: 'Heartbeat path', kind: 'path', section: 'advanced', types: ['Task'], language: JSONPATH },
   { key: 'Credentials', label: 'Credentials', kind: 'json', section: 'advanced', types: ['Task'] },
-  { key: 'ErrorPath', label: 'Error path', kind: 'path', section: 'advanced', types: ['Fail'] },
-  { key: 'CausePath', label: 'Cause path', kind: 'path', section: 'advanced', types: ['Fail'] },
 ];
 
-export function fieldsFor(type) {
-  return FIELDS.filter((field) => field.types.includes(type));
+/** The query language a state uses: its own QueryLanguage, else the machine's (JSONPath by default). */
+export function queryLanguage(state, definition) {
+  const own = isObject(state) ? state.QueryLanguage : undefined;
+  if (own === JSONPATH || own === JSONATA) return own;
+  return isObject(definition) && definition.QueryLanguage === JSONATA ? JSONATA : JSONPATH;
+}
+
+/**
+ * The fields of a state `type` in `language`; a field of the other language is kept when
+ * `state` has it, so that it can be seen and removed (the validator flags it).
+ */
+export function fieldsFor(type, { language = JSONPATH, state = {} } = {}) {
+  return FIELDS.filter((field) => field.types.includes(type) && (!field.language || field.language === language || field.key in state));
+}
+
+// The ASL fields behind the inspector's composite inputs, and those of its "Next step" section.
+const COMPOSITE = {
+  Wait: (language) => (language === JSONATA ? ['Seconds', 'Timestamp'] : ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath']),
+  ProcessorMode: () => ['ItemProcessor', 'Iterator'],
+};
+const FLOW = { Choice: ['Choices', 'Default'], Succeed: [], Fail: [] };
+
+/**
+ * Every ASL field (besides Type) that the inspector edits on a state of `type` in
+ * `language`: what a test holds against the server validator's list, so that neither can
+ * gain a field the other lacks.
+ */
+export function fieldKeys(type, language = JSONPATH) {
+  const keys = fieldsFor(type, { language }).flatMap((field) => (COMPOSITE[field.key] ? COMPOSITE[field.key](language) : [field.key]));
+  return [...keys, ...(FLOW[type] ?? ['Next', 'End'])];
 }
 
 // Transitions and error handling read best last in the JSON.
@@ -117,6 +153,22 @@ export function numberInput(value, onCommit, attrs = {}) {
     const number = Number(text);
     input.classList.toggle('sf-invalid', !Number.isFinite(number));
     if (Number.isFinite(number)) onCommit(number);
+  });
+  return input;
+}
+
+/** A number, or a `{% %}` JSONata expression (kept as text): TimeoutSeconds, MaxConcurrency, .... */
+export function countInput(value, onCommit, attrs = {}) {
+  const input = h('input', { class: 'sf-input', type: 'text', value: value ?? '', spellcheck: false, ...attrs });
+  input.addEventListener('change', () => {
+    const text = input.value.trim();
+    if (text === '') return onCommit(undefined);
+    const expression = text.startsWith('{%') && text.endsWith('%}');
+    const number = Number(text);
+    const ok = expression || Number.isFinite(number);
+    input.classList.toggle('sf-invalid', !ok);
+    input.title = ok ? '' : 'A number, or a {% %} expression';
+    if (ok) onCommit(expression ? text : number);
   });
   return input;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { pathText, pathValue, withField } from './fields.js';
+import { fieldsFor, pathText, pathValue, queryLanguage, withField } from './fields.js';
 
 test('a new field goes before the transition fields', () => {
   const state = { Type: 'Task', Resource: 'fn:a/b', Catch: [], Next: 'X' };
@@ -20,4 +20,19 @@ test('path fields read null as null and nothing as absent', () => {
   assert.equal(pathValue(''), undefined);
   assert.equal(pathValue('$.x'), '$.x');
   assert.equal(pathText(null), 'null');
+});
+
+test('a state uses its own query language, else the machine\'s, else JSONPath', () => {
+  assert.equal(queryLanguage({ Type: 'Pass' }, {}), 'JSONPath');
+  assert.equal(queryLanguage({ Type: 'Pass' }, { QueryLanguage: 'JSONata' }), 'JSONata');
+  assert.equal(queryLanguage({ Type: 'Pass', QueryLanguage: 'JSONata' }, {}), 'JSONata');
+});
+
+test('a state shows the fields of its query language, and any other it still has', () => {
+  const keys = (type, options) => fieldsFor(type, options).map((f) => f.key);
+  assert.ok(keys('Task', { language: 'JSONata' }).includes('Arguments'));
+  assert.ok(!keys('Task', { language: 'JSONata' }).includes('Parameters'));
+  assert.ok(keys('Task', { language: 'JSONata', state: { Parameters: {} } }).includes('Parameters'));
+  assert.ok(!keys('Map', { language: 'JSONata' }).includes('Arguments'), 'a Map takes ItemSelector, not Arguments');
+  assert.ok(!keys('Succeed', { language: 'JSONPath' }).includes('Assign'), 'Succeed and Fail assign nothing');
 });

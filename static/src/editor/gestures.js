@@ -74,8 +74,12 @@ export function attachGestures(stage, ctl) {
     return target;
   };
 
+  // Transitions are made and removed the same way: dragging again along a Next (or a
+  // Choice's Default) that is already there takes it away. A Choice gains a rule otherwise.
   const connectTo = (source, target) => {
-    if (target.data('kind') === 'end') ctl.run((d) => edits.connectToEnd(d, source.id()));
+    const existing = [`${source.id()}/Next`, `${source.id()}/Default`].map((id) => cy.getElementById(id)).find((edge) => edge.nonempty() && edge.data('target') === target.id());
+    if (existing) ctl.run((d) => edits.disconnect(d, existing.id()), { select: null });
+    else if (target.data('kind') === 'end') ctl.run((d) => edits.connectToEnd(d, source.id()));
     else ctl.run((d) => edits.connect(d, source.id(), target.id()).definition);
   };
 

@@ -17,10 +17,11 @@ import { NO_TRANSITION } from '../asl/templates.js';
 import { iconSvg } from '../graph/icons.js';
 import { fill, h } from '../ui/dom.js';
 import { GLYPHS } from '../ui/glyphs.js';
-import { SECTIONS, fieldsFor, jsonInput, numberInput, pathText, pathValue, row, selectInput, textInput, withField } from './fields.js';
+import { SECTIONS, countInput, fieldsFor, jsonInput, numberInput, pathText, pathValue, queryLanguage, row, selectInput, textInput, withField } from './fields.js';
 import { catchEditor, retryEditor, rulesEditor } from './lists.js';
 
 const WAIT_MODES = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'];
+const WAIT_LABELS = { Seconds: 'Seconds', Timestamp: 'Until a time', SecondsPath: 'Seconds from a path', TimestampPath: 'Time from a path' };
 
 /** The state names of a machine, for Next / Default / Catch selects. */
 function namesIn(definition, machine, except) {
@@ -60,6 +61,8 @@ export function createInspector(element, ctl) {
     const names = namesIn(definition, machine, name);
     const setState = (body) => ctl.run((d) => edits.updateState(d, pointer, body));
     const setField = (key, value) => setState(withField(state, key, value));
+    const language = queryLanguage(state, definition);
+    const jsonata = language === 'JSONata';
 
     const input = (field) => {
       const key = `field-${field.key}`;
@@ -70,6 +73,15 @@ export function createInspector(element, ctl) {
           return row(field.label, textInput(pathText(state[field.key]), (v) => setField(field.key, pathValue(v)), { 'data-key': key, placeholder: '$' }), field.help, field.key);
         case 'number':
           return row(field.label, numberInput(state[field.key], (v) => setField(field.key, v), { 'data-key': key }), field.help, field.key);
+        case 'count':
+          return row(field.label, countInput(state[field.key], (v) => setField(field.key, v), { 'data-key': key, placeholder: jsonata ? 'a number or {% … %}' : '' }), field.help, field.key);
+        case 'language': {
+          // A JSONata machine may not hold JSONPath states (AWS refuses them); the reverse is fine.
+          const inherited = queryLanguage({}, definition);
+          const choices = inherited === 'JSONata' && state.QueryLanguage !== 'JSONPath' ? ['JSONata'] : ['JSONPath', 'JSONata'];
+          const options = [['', `Inherit (${inherited})`], ...choices.map((l) => [l, l])];
+          return row(field.label, selectInput(state.QueryLanguage ?? '', options, (v) => setField('QueryLanguage', v || undefined), { 'data-key': key }), null, field.key);
+        }
         case 'json':
           return row(field.label, jsonInput(state[field.key], (v) => setField(field.key, v), { 'data-key': key }), field.help, field.key);
         case 'select':
@@ -77,7 +89,7 @@ export function createInspector(element, ctl) {
         case 'resource':
           return resourceField(state, setField, field);
         case 'wait':
-          return waitField(state, setState);
+          return waitField(state, setState, jsonata);
         case 'processor':
           return processorField(state, setField);
         case 'branches':
@@ -85,13 +97,13 @@ export function createInspector(element, ctl) {
         case 'retry':
           return h('div', { class: 'sf-field' }, h('span', { class: 'sf-field-label' }, 'Retry'), retryEditor(state.Retry, (list) => setField('Retry', list.length ? list : undefined)));
         case 'catch':
-          return h('div', { class: 'sf-field' }, h('span', { class: 'sf-field-label' }, 'Catch'), catchEditor(state.Catch, names, (list) => setField('Catch', list.length ? list : undefined)));
+          return h('div', { class: 'sf-field' }, h('span', { class: 'sf-field-label' }, 'Catch'), catchEditor(state.Catch, names, (list) => setField('Catch', list.length ? list : undefined), { jsonata }));
         default:
           return null;
       }
     };
 
-    const fields = fieldsFor(type);
+    const fields = fieldsFor(type, { language, state });
     const rename = (v) => ctl.run((d) => ({ definition: edits.renameState(d, pointer, v), pointer: statePointer(machine, v) }), { select: true });
     const nameRow = row('Name', textInput(name, rename, { 'data-key': 'name', maxlength: 80 }), null, 'Name');
     const bySection = (id) => fields.filter((f) => f.section === id).map(input);
@@ -125,7 +137,9 @@ export function createInspector(element, ctl) {
     );
   }
 
-  function waitField(state, setState) {
+  function waitField(state, setState, jsonata) {
+    // JSONata has no *Path fields: Seconds and Timestamp take {% %} expressions instead.
+    const modes = WAIT_MODES.filter((m) => !jsonata || !m.endsWith('Path') || m in state);
     const mode = WAIT_MODES.find((m) => m in state) ?? 'Seconds';
     const setMode = (next) => {
       const body = {};
@@ -137,8 +151,8 @@ export function createInspector(element, ctl) {
       setState(body);
     };
     const setValue = (value) => setState(withField(state, mode, value));
-    const value = mode === 'Seconds' ? numberInput(state[mode], (v) => setValue(v), { 'data-key': 'field-wait' }) : textInput(state[mode], (v) => setValue(v), { 'data-key': 'field-wait' });
-    return h('div', { class: 'sf-field-pair' }, row('Wait', selectInput(mode, [['Seconds', 'Seconds'], ['Timestamp', 'Until a time'], ['SecondsPath', 'Seconds from a path'], ['TimestampPath', 'Time from a path']], setMode, { 'data-key': 'field-wait-mode' })), row('Value', value));
+    const value = mode === 'Seconds' ? countInput(state[mode], (v) => setValue(v), { 'data-key': 'field-wait' }) : textInput(state[mode], (v) => setValue(v), { 'data-key': 'field-wait' });
+    return h('div', { class: 'sf-field-pair' }, row('Wait', selectInput(mode, modes.map((m) => [m, WAIT_LABELS[m]]), setMode, { 'data-key': 'field-wait-mode' })), row('Value', value));
   }
 
   function processorField(state, setField) {
@@ -182,7 +196,7 @@ export function createInspector(element, ctl) {
         jsonRules.set(pointer, shown);
         render();
       };
-      const jsonata = (state.QueryLanguage ?? definition.QueryLanguage) === 'JSONata';
+      const jsonata = queryLanguage(state, definition) === 'JSONata';
       out.push(h('div', { class: 'sf-field' }, h('span', { class: 'sf-field-label' }, 'Rules, tried in order'), rulesEditor(state.Choices, names, (list) => setField('Choices', list), { jsonRules: shown, toggleJson, jsonata })));
       out.push(row('Otherwise (Default)', selectInput(state.Default ?? '', [['', '— no default —'], ...names.map((n) => [n, n])], (v) => setField('Default', v || undefined), { 'data-key': 'field-Default' }), 'Where to go when no rule matches', 'Default'));
     } else if (NO_TRANSITION.has(state.Type)) {

@@ -3,6 +3,7 @@
  * `onChange(newList)`; every card edits one item and can move or remove it.
  */
 
+import { isObject } from '../asl/pointer.js';
 import { OPERATORS, isSimple, operandKind, operatorOf, ruleText } from '../asl/rules.js';
 import { h } from '../ui/dom.js';
 import { GLYPHS } from '../ui/glyphs.js';
@@ -66,29 +67,38 @@ function operandInput(rule, operator, onCommit, key) {
   return textInput(value, (v) => onCommit(v), { 'data-key': key, placeholder: kind === 'path' ? '$.other' : kind === 'timestamp' ? '2026-01-01T00:00:00Z' : '' });
 }
 
-function ruleBody(rule, index, names, set, asJson) {
-  const { Next: next, ...condition } = rule;
+/** A copy of `object` without its undefined keys. */
+const defined = (object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+
+/**
+ * One rule's form: its test (a Condition in JSONata; Variable, operator and value, or JSON
+ * for compound tests, in JSONPath), the variables it assigns, its Output (JSONata) and
+ * where it leads. Changing the test keeps the rest of the rule.
+ */
+function ruleBody(rule, index, names, set, asJson, jsonata) {
+  const { Next: next, Assign: assign, Output: output, Comment: comment, ...test } = rule;
+  const withTest = (t) => set(defined({ Comment: comment, ...t, Assign: assign, Output: output, Next: next }));
+  const setPart = (key, value) => set(defined({ ...rule, [key]: value }));
   const parts = [];
-  if (!asJson && isSimple(rule)) {
-    const operator = operatorOf(rule);
-    const rebuild = (changes) => {
-      const out = { Variable: rule.Variable, ...changes };
-      if (rule.Next !== undefined) out.Next = rule.Next;
-      set(out);
-    };
+  if (jsonata && !asJson && (Object.keys(test).length === 0 || (Object.keys(test).length === 1 && typeof test.Condition === 'string'))) {
+    parts.push(row('Condition', textInput(test.Condition, (v) => withTest({ Condition: v }), { 'data-key': `rule-${index}-condition`, placeholder: '{% $states.input.total > 100 %}' }), 'A JSONata expression that gives true or false'));
+  } else if (!asJson && isSimple(test)) {
+    const operator = operatorOf(test);
     parts.push(
-      row('Variable', textInput(rule.Variable, (v) => rebuild({ Variable: v, [operator]: rule[operator] }), { 'data-key': `rule-${index}-variable`, placeholder: '$.value' })),
+      row('Variable', textInput(test.Variable, (v) => withTest({ Variable: v, [operator]: test[operator] }), { 'data-key': `rule-${index}-variable`, placeholder: '$.value' })),
       h(
         'div',
         { class: 'sf-field-pair' },
-        row('Operator', selectInput(operator, OPERATORS, (op) => rebuild({ [op]: coerce(rule[operator], operandKind(op)) }), { 'data-key': `rule-${index}-operator` })),
-        row('Value', operandInput(rule, operator, (v) => rebuild({ [operator]: v }), `rule-${index}-value`)),
+        row('Operator', selectInput(operator, OPERATORS, (op) => withTest({ Variable: test.Variable, [op]: coerce(test[operator], operandKind(op)) }), { 'data-key': `rule-${index}-operator` })),
+        row('Value', operandInput(test, operator, (v) => withTest({ Variable: test.Variable, [operator]: v }), `rule-${index}-value`)),
       ),
     );
   } else {
-    parts.push(row('Condition (JSON)', jsonInput(condition, (c) => c !== undefined && set({ ...c, ...(next !== undefined ? { Next: next } : {}) }), { 'data-key': `rule-${index}-json` })));
+    parts.push(row('Condition (JSON)', jsonInput(test, (c) => c !== undefined && withTest(c), { 'data-key': `rule-${index}-json` })));
   }
-  parts.push(row('Then go to', nextSelect(next, names, (n) => set({ ...condition, ...(n ? { Next: n } : {}) }), `rule-${index}-next`)));
+  parts.push(row('Assign variables', jsonInput(assign, (v) => setPart('Assign', v), { 'data-key': `rule-${index}-assign`, placeholder: jsonata ? '{"seen": "{% $states.input.id %}"}' : '{"seen.$": "$.id"}' })));
+  if (jsonata || output !== undefined) parts.push(row('Output', jsonInput(output, (v) => setPart('Output', v), { 'data-key': `rule-${index}-output` }), 'The state\'s output when this rule matches'));
+  parts.push(row('Then go to', nextSelect(next, names, (n) => setPart('Next', n), `rule-${index}-next`)));
   return parts;
 }
 
@@ -96,9 +106,10 @@ function ruleBody(rule, index, names, set, asJson) {
 export function rulesEditor(rules, names, onChange, { jsonRules = new Set(), toggleJson = () => {}, jsonata = false } = {}) {
   const list = Array.isArray(rules) ? rules : [];
   const cards = list.map((rule, index) => {
-    const asJson = jsonRules.has(index) || !isSimple(rule);
-    const body = ruleBody(rule, index, names, (r) => onChange(replaced(list, index, r)), asJson);
-    if (isSimple(rule)) body.push(h('button', { type: 'button', class: 'sf-btn sf-link', onclick: () => toggleJson(index) }, asJson ? 'Edit as fields' : 'Edit as JSON'));
+    const simple = isObject(rule) && isSimple(testOf(rule));
+    const asJson = jsonRules.has(index) || !isObject(rule);
+    const body = isObject(rule) ? ruleBody(rule, index, names, (r) => onChange(replaced(list, index, r)), asJson, jsonata) : [];
+    if (simple) body.push(h('button', { type: 'button', class: 'sf-btn sf-link', onclick: () => toggleJson(index) }, asJson ? 'Edit as fields' : 'Edit as JSON'));
     return card(`Rule ${index + 1}`, ruleText(rule), list, index, onChange, body);
   });
   const add = () => {
@@ -106,6 +117,12 @@ export function rulesEditor(rules, names, onChange, { jsonRules = new Set(), tog
     onChange([...list, { ...rule, ...(names[0] ? { Next: names[0] } : {}) }]);
   };
   return h('div', { class: 'sf-list', dataset: { list: 'Choices' } }, cards, h('button', { type: 'button', class: 'sf-btn', onclick: add, 'data-action': 'add-rule' }, '+ Add rule'));
+}
+
+/** A rule without what surrounds its test. */
+function testOf(rule) {
+  const { Next: _n, Assign: _a, Output: _o, Comment: _c, ...test } = rule;
+  return test;
 }
 
 // ------------------------------------------------------------------ Retry
@@ -142,7 +159,8 @@ export function retryEditor(retriers, onChange) {
 
 // ------------------------------------------------------------------ Catch
 
-export function catchEditor(catchers, names, onChange) {
+/** Catchers: errors, where the error goes (ResultPath in JSONPath, Output in JSONata), Assign, Next. */
+export function catchEditor(catchers, names, onChange, { jsonata = false } = {}) {
   const list = Array.isArray(catchers) ? catchers : [];
   const cards = list.map((catcher, index) => {
     const set = (key, value) => {
@@ -153,7 +171,11 @@ export function catchEditor(catchers, names, onChange) {
     };
     return card(`Catcher ${index + 1}`, (catcher.ErrorEquals ?? []).join(', '), list, index, onChange, [
       row('Errors', errorsInput(catcher.ErrorEquals, (v) => set('ErrorEquals', v), `catch-${index}-errors`)),
-      row('Result path', textInput(catcher.ResultPath === null ? 'null' : catcher.ResultPath, (v) => set('ResultPath', v.trim() === '' ? undefined : v.trim() === 'null' ? null : v.trim()), { 'data-key': `catch-${index}-resultpath`, placeholder: '$.error' })),
+      !jsonata || 'ResultPath' in catcher
+        ? row('Result path', textInput(catcher.ResultPath === null ? 'null' : catcher.ResultPath, (v) => set('ResultPath', v.trim() === '' ? undefined : v.trim() === 'null' ? null : v.trim()), { 'data-key': `catch-${index}-resultpath`, placeholder: '$.error' }))
+        : null,
+      jsonata || 'Output' in catcher ? row('Output', jsonInput(catcher.Output, (v) => set('Output', v), { 'data-key': `catch-${index}-output`, placeholder: '{% $states.errorOutput %}' }), 'What the next state gets: $states.errorOutput holds Error and Cause') : null,
+      row('Assign variables', jsonInput(catcher.Assign, (v) => set('Assign', v), { 'data-key': `catch-${index}-assign` })),
       row('Then go to', nextSelect(catcher.Next, names, (v) => set('Next', v), `catch-${index}-next`)),
     ]);
   });

@@ -4,8 +4,11 @@
  * where it is dropped. Dragging uses pointer events, not HTML drag and drop, so the canvas
  * can show the drop target as the pointer moves.
  *
- * `createPalette(element, {functions, onAdd, onHover})`: `onAdd(item, point | null)` where
- * item is `{type, name?, resource?}` and point the page coordinates of a drop;
+ * `createPalette(element, {functions, functionsProblem, onAdd, onHover})`: `functions` are
+ * `[{app, name, resource}]`, each a Task item whose Resource is `resource`
+ * (`fn:<app>/<name>`); `functionsProblem` says why there are none (the Fn server is down)
+ * and is shown in their place. `onAdd(item, point | null)` where item is
+ * `{type, name?, resource?}` and point the page coordinates of a drop;
  * `onHover(point | null)` follows a drag.
  */
 
@@ -20,7 +23,7 @@ const GROUPS = [
 
 const DRAG_THRESHOLD = 4;
 
-export function createPalette(element, { functions = [], onAdd, onHover = () => {} }) {
+export function createPalette(element, { functions = [], functionsProblem = '', onAdd, onHover = () => {} }) {
   const item = (spec, label, description, testid) => {
     const button = h(
       'button',
@@ -79,13 +82,14 @@ export function createPalette(element, { functions = [], onAdd, onHover = () => 
   const sections = GROUPS.map((group) =>
     h('section', { class: 'sf-palette-group' }, h('h3', {}, group.title), group.types.map((type) => item({ type }, type, DESCRIPTIONS[type], `palette-${type}`))),
   );
-  if (functions.length) {
+  if (functions.length || functionsProblem) {
     sections.push(
       h(
         'section',
-        { class: 'sf-palette-group' },
+        { class: 'sf-palette-group', 'data-testid': 'palette-functions' },
         h('h3', {}, 'Fn functions'),
-        functions.map((fn) => item({ type: 'Task', name: fn.name, resource: fn.resource }, fn.name, `${fn.app} · Task`, `palette-fn-${fn.app}-${fn.name}`)),
+        functions.map((fn) => item({ type: 'Task', name: fn.name, resource: fn.resource }, fn.name, fn.app ? `${fn.app} · ${fn.resource}` : fn.resource, `palette-fn-${fn.app ? `${fn.app}-` : ''}${fn.name}`)),
+        functionsProblem ? h('p', { class: 'sf-palette-note', role: 'note', 'data-testid': 'palette-functions-problem' }, `Not available: ${functionsProblem}`) : null,
       ),
     );
   }

@@ -84,10 +84,13 @@ export function mountExecutionGraph(element, { definition, steps = [], onSelect,
     paintFrames();
     if (selected) showDetails(selected);
   };
+  // One paint per frame however many steps arrive: a fast run sends hundreds a second, and
+  // a paint reads every step. The colour shows at the next frame either way.
   const schedule = () => {
     if (painting) return;
     painting = true;
-    queueMicrotask(paint);
+    if (globalThis.document?.visibilityState === 'visible' && globalThis.requestAnimationFrame) requestAnimationFrame(paint);
+    else setTimeout(paint, 50);
   };
 
   // ------------------------------------------------------------------ navigator

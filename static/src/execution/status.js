@@ -73,6 +73,17 @@ export function visitStatus(step, wentOn) {
 }
 
 /**
+ * True when `incoming` is an older picture of the step `held` shows (a socket may hand over
+ * a database read that started before a push it already delivered): a step never goes from
+ * exited back to open, nor back to an earlier attempt.
+ */
+export function isStale(held, incoming) {
+  if (!held) return false;
+  if (held.exited_at && !incoming.exited_at) return true;
+  return !held.exited_at === !incoming.exited_at && (incoming.attempt ?? 0) < (held.attempt ?? 0);
+}
+
+/**
  * Steps of one execution, kept by sequence (a step arrives again each time it changes), with
  * the status of every state for a choice of Map iterations.
  */
@@ -85,8 +96,10 @@ export class ExecutionState {
     for (const step of steps) this.apply(step);
   }
 
-  /** Record a step (new, or a newer version of one already seen); false if it fits no state. */
+  /** Record a step (new, or a newer version of one already seen); false if it fits no
+   * state or is older than the version held. */
   apply(step) {
+    if (isStale(this.#steps.get(step.sequence)?.step, step)) return false;
     const place = locateStep(this.#definition, step);
     if (!place) return false;
     const frameKey = JSON.stringify(step.branch ?? []);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { demo } from '../testing/machines.js';
-import { ExecutionState, locateStep, mostUrgent } from './status.js';
+import { ExecutionState, isStale, locateStep, mostUrgent } from './status.js';
 
 let sequence = 0;
 const step = (state_name, status, extra = {}) => ({ sequence: ++sequence, state_name, status, attempt: 0, branch: [], ...extra });
@@ -29,6 +29,18 @@ test('a newer copy of a step replaces the older one', () => {
   run.apply({ ...first, status: 'SUCCEEDED' });
   assert.equal(run.statuses().get('/States/Pause').status, 'succeeded');
   assert.equal(run.steps.length, 1);
+});
+
+test('an older copy of a step arriving late does not undo a newer one', () => {
+  const run = new ExecutionState(demo());
+  const open = step('Call a function', 'RUNNING', { attempt: 1, exited_at: null });
+  const done = { ...open, status: 'SUCCEEDED', exited_at: '2026-01-01T00:00:01Z' };
+  run.apply(done);
+  assert.equal(run.apply(open), false);
+  assert.equal(run.apply({ ...open, attempt: 0 }), false);
+  assert.equal(run.statuses().get('/States/Call a function').status, 'retried');
+  assert.equal(isStale(open, { ...open, attempt: 2 }), false);
+  assert.equal(isStale(undefined, open), false);
 });
 
 test('a failure its frame went on from was caught; one it did not was a failure', () => {

@@ -29,6 +29,15 @@ function measure(text, kind) {
 }
 
 /**
+ * Start laying `graph` out before there is a canvas to draw it on: a page that calls this
+ * first overlaps ELK's work with building the rest of the page, and the canvas's first
+ * `render` of the same graph waits for this layout rather than asking again.
+ */
+export function prepareLayout(graph) {
+  layout(viewOf(graph), { measure }).catch(() => {}); // a failure shows on the render itself
+}
+
+/**
  * Make the canvas hold exactly `elements`: unchanged ones stay (cytoscape keeps their
  * style and bounds, which is most of the cost of drawing), changed ones are updated in
  * place, the rest removed or added. An edit thus costs what it changes.

@@ -6,12 +6,18 @@
  *
  * `layout(view, {measure})` -> Promise of `{nodes: Map<id, box>, edges: Map<id, route>}`
  * where a box is `{x, y, width, height}` (top-left, absolute) and a route is
- * `{start, end, bends: [{x, y}], label: box | undefined}`.
+ * `{start, end, bends: [{x, y}], label: box | undefined}`. The answer is shared by every
+ * caller asking for the same input (treat it as read-only), and a big machine's is kept
+ * across page loads (layout-cache.js).
  */
 
 import { layoutWith, sharedElk } from './elk.js';
+import { keep, MIN_NODES, recall } from './layout-cache.js';
 
-const memo = { elk: null, key: '', result: null };
+// The last layout asked for, as a promise: a render that repeats it (an edit that leaves
+// the shape alone, or the render after `prepareLayout()` started it early) waits for the same
+// answer instead of asking ELK twice.
+const memo = { elk: null, key: '', placement: null };
 
 export const SIZES = {
   state: { minWidth: 168, maxWidth: 248, height: 50 },
@@ -109,13 +115,26 @@ export async function layout(view, { measure = approximate, options: tuning = {}
   // Most edits (a field in the inspector, a comment) leave the graph's shape alone: the
   // same ELK input gives the same answer, so keep the last one and skip ELK.
   const key = JSON.stringify(root);
-  let result;
-  if (memo.elk === elk && memo.key === key) result = memo.result;
-  else {
-    result = await layoutWith(elk, root);
-    Object.assign(memo, { elk, key, result });
+  if (memo.elk !== elk || memo.key !== key) {
+    const big = view.nodes.length >= MIN_NODES && elk === sharedElk();
+    const kept = big ? recall(key) : undefined;
+    const placement = kept ? Promise.resolve(kept) : layoutWith(elk, root).then(placementOf);
+    // Stored once the page is idle: writing ~100 kB to localStorage must not delay the drawing.
+    if (big && !kept) placement.then((done) => whenIdle(() => keep(key, done)), () => {});
+    Object.assign(memo, { elk, key, placement });
+    // A failed layout must not stick: the next render asks ELK again.
+    placement.catch(() => memo.placement === placement && Object.assign(memo, { elk: null, key: '', placement: null }));
   }
+  return memo.placement;
+}
 
+function whenIdle(work) {
+  if (globalThis.requestIdleCallback) globalThis.requestIdleCallback(work, { timeout: 2000 });
+  else setTimeout(work, 0);
+}
+
+/** ELK's answer as `{nodes, edges, width, height}` with absolute coordinates. */
+function placementOf(result) {
   const nodes = new Map();
   const edges = new Map();
   const visit = (elkGraph) => {

@@ -62,3 +62,13 @@ test('segment points are measured the way cytoscape reads them back', () => {
   const y = a.y + weights[0] * dy + (distances[0] * dx) / length;
   assert.deepEqual([Math.round(x), Math.round(y)], [20, 50]);
 });
+
+test('asking for the same layout twice while ELK works asks ELK once', async () => {
+  let calls = 0;
+  const counting = { layout: (graph) => ((calls += 1), elk.layout(graph)) };
+  const bigger = viewOf(toGraph({ ...demo(), Comment: 'another shape' }));
+  bigger.nodes[1] = { ...bigger.nodes[1], label: 'Renamed for a new key' };
+  const [first, second] = await Promise.all([layout(bigger, { elk: counting }), layout(bigger, { elk: counting })]);
+  assert.equal(calls, 1);
+  assert.equal(first, second);
+});

@@ -1,7 +1,7 @@
 /**
  * Follow a live feed over a WebSocket, reconnecting with back-off.
  *
- *   const feed = follow('/ws/executions/<id>/', {
+ *   const feed = follow('/ws/executions/<id>/', {        // or () => url, read at each (re)connect
  *     onEvent(data) {},          // each message, parsed from JSON (the raw text if it is not JSON)
  *     onReconnect() {},          // the socket is open again after a drop: re-fetch over HTTP to catch up
  *     onOpen({first}) {},        // every open, the first one included
@@ -47,7 +47,8 @@ export function follow(url, options = {}) {
     max,
     random,
   } = options;
-  const address = wsUrl(url, options.base);
+  // A function names the URL afresh at each connect: a page resumes from what it holds.
+  const address = () => wsUrl(typeof url === 'function' ? url() : url, options.base);
 
   let socket = null;
   let timer = null;
@@ -64,7 +65,7 @@ export function follow(url, options = {}) {
     timer = null;
     if (closed) return;
     setStatus('connecting');
-    socket = new Socket(address);
+    socket = new Socket(address());
     socket.onopen = () => {
       attempt = 0;
       opened += 1;

@@ -118,3 +118,16 @@ test('coming back online skips the rest of the back-off', () => {
   listeners.online();
   assert.equal(FakeSocket.made.length, 2);
 });
+
+test('a URL given as a function is read again at each reconnect', () => {
+  FakeSocket.made.length = 0;
+  const timers = clock();
+  let after = 5;
+  const feed = follow(() => `/ws/x/?after=${after}`, { WebSocket: FakeSocket, base: 'http://host/', ...timers, random: () => 0 });
+  FakeSocket.made[0].open();
+  after = 9;
+  FakeSocket.made[0].drop();
+  timers.fire();
+  assert.deepEqual(FakeSocket.made.map((socket) => socket.url), ['ws://host/ws/x/?after=5', 'ws://host/ws/x/?after=9']);
+  feed.close();
+});

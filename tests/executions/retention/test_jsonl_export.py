@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -94,6 +95,8 @@ def test_a_crash_between_export_and_delete_ships_the_same_runs_again_and_loses_n
     assert Execution.objects.count() == 5  # nothing deleted
     assert RetentionBatch.objects.get().deleted_at is None
 
+    # The next scheduled run comes after the dead run's lease (it is marked abandoned).
+    RetentionRun.objects.update(heartbeat_at=timezone.now() - timedelta(hours=1))
     rerun = services.run_retention()
     assert rerun.status == RunStatus.SUCCEEDED
     ids = [line["id"] for line in _lines(retention_dir)]
@@ -222,4 +225,54 @@ def test_an_exporter_bug_is_recorded_like_any_failure(retention_dir, hello, fini
     finished_run(hello, days_ago=9)
     run = services.run_retention(exporter=Broken())
     assert run.status == RunStatus.FAILED and "broken raised KeyError" in run.error
+    assert Execution.objects.count() == 1
+
+
+def test_a_batch_is_appended_to_the_day_file_not_rewritten_with_it(tmp_path, hello, retention_dir, finished_run):
+    exporter = JsonLinesExporter(directory=tmp_path)
+    finished_run(hello, days_ago=9)
+    services.run_retention(exporter=exporter)
+    day_file = next(tmp_path.glob("*.jsonl.gz"))
+    first, inode = day_file.read_bytes(), day_file.stat().st_ino
+
+    finished_run(hello, days_ago=9)
+    services.run_retention(exporter=exporter)
+    assert day_file.stat().st_ino == inode
+    assert day_file.read_bytes().startswith(first)
+    assert exporter.committed_length(day_file) == day_file.stat().st_size
+    assert len(_lines(tmp_path)) == 2
+
+
+def test_a_torn_tail_left_by_a_crash_is_cut_before_the_next_batch(tmp_path, hello, retention_dir, finished_run):
+    exporter = JsonLinesExporter(directory=tmp_path)
+    shipped = finished_run(hello, days_ago=9)
+    services.run_retention(exporter=exporter)
+    day_file = next(tmp_path.glob("*.jsonl.gz"))
+    with open(day_file, "ab") as out:  # the process died halfway through a member
+        out.write(gzip.compress(b'{"id": "torn"}\n' * 100)[:40])
+    with pytest.raises(EOFError):
+        _lines(tmp_path)
+
+    later = finished_run(hello, days_ago=9)
+    services.run_retention(exporter=exporter)
+    assert [line["id"] for line in _lines(tmp_path)] == [str(shipped.uuid), str(later.uuid)]
+
+
+def test_a_failed_append_leaves_the_committed_file_as_it_was(tmp_path, hello, retention_dir, finished_run, monkeypatch):
+    from executions.retention.exporters import jsonl
+
+    exporter = JsonLinesExporter(directory=tmp_path)
+    finished_run(hello, days_ago=9)
+    services.run_retention(exporter=exporter)
+    day_file = next(tmp_path.glob("*.jsonl.gz"))
+    good = day_file.read_bytes()
+
+    def disk_full(target, content):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jsonl, "_replace_atomically", disk_full)
+    finished_run(hello, days_ago=9)
+    run = services.run_retention(exporter=exporter)
+    assert run.status == RunStatus.FAILED and "No space left" in run.error
+    assert day_file.read_bytes() == good
     assert Execution.objects.count() == 1

@@ -55,14 +55,14 @@ def test_a_window_outside_one_to_thirty_days_is_refused(retention_dir, hello, da
         workflows.configure_machine(machine=hello, retention_days=days)
 
 
-def test_the_api_sets_and_validates_a_machines_window(retention_dir, hello, alice_api):
-    response = alice_api.patch("/api/machines/api-hello/", {"retention_days": 3, "legal_hold": True}, format="json")
+def test_the_api_sets_and_validates_a_machines_window(retention_dir, hello, amir_api):
+    response = amir_api.patch("/api/machines/api-hello/", {"retention_days": 3, "legal_hold": True}, format="json")
     assert response.status_code == 200, response.json()
     assert (response.json()["retention_days"], response.json()["legal_hold"]) == (3, True)
-    response = alice_api.patch("/api/machines/api-hello/", {"retention_days": 31}, format="json")
+    response = amir_api.patch("/api/machines/api-hello/", {"retention_days": 31}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_retention"
-    response = alice_api.patch("/api/machines/api-hello/", {"retention_days": None}, format="json")
+    response = amir_api.patch("/api/machines/api-hello/", {"retention_days": None}, format="json")
     assert response.json()["retention_days"] is None
 
 
@@ -70,16 +70,43 @@ def test_a_viewer_cannot_change_the_window(retention_dir, hello, bob_api):
     assert bob_api.patch("/api/machines/api-hello/", {"retention_days": 3}, format="json").status_code == 403
 
 
-def test_creating_a_machine_with_a_window(retention_dir, alice_api):
+def test_an_admin_creates_a_machine_with_a_window(retention_dir, amir_api):
     from tests.machines import load
 
-    response = alice_api.post(
+    response = amir_api.post(
         "/api/machines/", {"name": "kept", "definition": load("api/hello"), "retention_days": 14}, format="json"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["retention_days"] == 14
-    bad = alice_api.post(
+    bad = amir_api.post(
         "/api/machines/", {"name": "kept2", "definition": load("api/hello"), "retention_days": 0}, format="json"
     )
     assert bad.status_code == 400
     assert not Execution.objects.exists()
+
+
+def test_an_admin_puts_one_execution_on_hold_through_the_api_and_lifts_it(retention_dir, hello, finished_run, amir_api):
+    run = finished_run(hello, days_ago=9)
+    url = f"/api/executions/{run.uuid}/"
+    response = amir_api.patch(url, {"legal_hold": True}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["legal_hold"] is True
+    assert _due() == set()
+
+    assert amir_api.get(url).json()["legal_hold"] is True
+    assert amir_api.patch(url, {"legal_hold": False}, format="json").json()["legal_hold"] is False
+    assert _due() == {run.name}
+
+
+def test_an_operator_cannot_put_an_execution_on_hold(retention_dir, hello, finished_run, olivia_api):
+    run = finished_run(hello, days_ago=9)
+    response = olivia_api.patch(f"/api/executions/{run.uuid}/", {"legal_hold": True}, format="json")
+    assert response.status_code == 403
+    assert _due() == {run.name}
+
+
+def test_a_hold_without_a_boolean_is_refused(retention_dir, hello, finished_run, amir_api):
+    run = finished_run(hello, days_ago=9)
+    response = amir_api.patch(f"/api/executions/{run.uuid}/", {"legal_hold": "maybe"}, format="json")
+    assert response.status_code == 400
+    assert "legal_hold" in str(response.json()["error"]["problems"])
