@@ -45,7 +45,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from access import audit
+    from stepflow.access import audit
     from executions import services
     from workflows import services as workflows
 

@@ -319,7 +319,7 @@ def read_profiles(prefix: Path) -> dict[str, Any]:
 
 def api_token(user: Any) -> str:
     """A fresh API key for ``user``."""
-    from access import tokens
+    from stepflow.access import tokens
 
     return tokens.create_token(user=user, name="e2e-bench")[1]
 

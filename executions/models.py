@@ -169,7 +169,7 @@ class Execution(Runnable):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["machine", "name"], name="execution_name_unique")]
-        # The operator role's rights (access/roles.py); "add"/"change" would not say which.
+        # The operator role's rights (stepflow/access/roles.py); "add"/"change" would not say which.
         permissions = [
             ("start_execution", "Can start executions"),
             ("stop_execution", "Can stop executions"),

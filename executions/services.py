@@ -31,8 +31,8 @@ from executions.machines import compiled
 from executions.models import Execution, ExecutionStatus
 from executions.queue import ADVANCE_EXECUTION, EXPORT_MACHINE_RUNS, enqueue
 from executions.terminate import end_execution
-from access import audit
-from access.models import AuditAction
+from stepflow.access import audit
+from stepflow.access.models import AuditAction
 from stepflow import limits
 from stepflow.fields import dumps
 from workflows import services as workflows

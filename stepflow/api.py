@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from access import exceptions as tokens
+from stepflow.access import exceptions as tokens
 from executions import exceptions as ex
 from workflows import exceptions as wf
 

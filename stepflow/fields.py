@@ -9,6 +9,7 @@ not, so run data is kept as JSON text on every database.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.db import models
@@ -16,9 +17,17 @@ from django.db import models
 __all__ = ["JSONTextField", "dumps"]
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def dumps(value: Any) -> str:
     """Compact JSON text, the form stored and the form whose size the limits measure."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if _LONE_SURROGATE.search(text):
+        # JSON may carry "\ud800", but UTF-8 (the database's text) cannot: store it escaped,
+        # which reads back as the same value.
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text
 
 
 class JSONTextField(models.TextField):

@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "django_q",
     "channels",
-    "access",
+    "stepflow.access",
     "workflows",
     "executions",
     "stepflow.sfn",
@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "access.origin.OriginMiddleware",
+    "stepflow.access.origin.OriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,8 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Every password form goes through the throttled backend (access/login.py).
-AUTHENTICATION_BACKENDS = ["access.login.ThrottledModelBackend"]
+# Every password form goes through the throttled backend (stepflow/access/login.py).
+AUTHENTICATION_BACKENDS = ["stepflow.access.login.ThrottledModelBackend"]
 STEPFLOW_LOGIN_FAILURE_LIMIT = env_int("STEPFLOW_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 STEPFLOW_LOGIN_IP_FAILURE_LIMIT = env_int("STEPFLOW_LOGIN_IP_FAILURE_LIMIT", 50, minimum=1)
 STEPFLOW_LOGIN_WINDOW_SECONDS = env_int("STEPFLOW_LOGIN_WINDOW_SECONDS", 900, minimum=1)
@@ -268,12 +268,12 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "access.authentication.TokenAuthentication",
+        "stepflow.access.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # Rates are read per request from the two settings below (access/throttling.py).
-    "DEFAULT_THROTTLE_CLASSES": ["access.throttling.UserThrottle", "access.throttling.AnonThrottle"],
+    # Rates are read per request from the two settings below (stepflow/access/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["stepflow.access.throttling.UserThrottle", "stepflow.access.throttling.AnonThrottle"],
     "NUM_PROXIES": STEPFLOW_PROXY_COUNT or None,
     "DEFAULT_PAGINATION_CLASS": "stepflow.api.NewestFirstPagination",
     "PAGE_SIZE": 50,
@@ -285,7 +285,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "stepflow.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }

@@ -5,9 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from access import api as access
-from access import views as account_pages
-from access.login import ThrottledAuthenticationForm
+from stepflow.access import api as access
+from stepflow.access import views as account_pages
+from stepflow.access.login import ThrottledAuthenticationForm
 from executions import api as executions
 from executions.retention import api as retention
 from executions import overview

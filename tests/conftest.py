@@ -1,7 +1,7 @@
 """Shared fixtures: the personas, their API clients, machines from data files, and a
 synchronous worker.
 
-- The roles (access/roles.py): bob is a viewer (reads only), olivia an operator (also
+- The roles (stepflow/access/roles.py): bob is a viewer (reads only), olivia an operator (also
   starts, stops and re-runs executions), alice an editor (also creates, changes and deletes
   machines), amir an admin (everything; staff, so the admin site too); charlie is signed in
   with no role, and anonymous is not signed in.
@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from access import tokens
-from access.roles import ADMIN, EDITOR, OPERATOR, VIEWER
+from stepflow.access import tokens
+from stepflow.access.roles import ADMIN, EDITOR, OPERATOR, VIEWER
 from executions.management.commands.bootstrap import Command as Bootstrap
 from executions.models import Execution, ExecutionStatus
 from executions.timers import fire_due

@@ -27,7 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from access import tokens
+from stepflow.access import tokens
 from executions.routing import websocket_urlpatterns
 
 ANYONE, SIGNED_IN, VIEWER, OPERATOR, EDITOR, ADMIN = range(6)

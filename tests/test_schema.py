@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
-from access import tokens
+from stepflow.access import tokens
 from tests.machines import load
 from workflows import services as workflows
 

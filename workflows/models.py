@@ -69,7 +69,7 @@ class StateMachine(models.Model):
             )
         ]
         indexes = [models.Index(fields=["-created_at", "-id"], name="machine_newest")]
-        # The admin role's: retention windows and legal holds (access/roles.py).
+        # The admin role's: retention windows and legal holds (stepflow/access/roles.py).
         permissions = [("manage_retention", "Can change retention windows and legal holds")]
 
     def __str__(self) -> str:

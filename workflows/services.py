@@ -20,8 +20,8 @@ from django.utils import timezone
 
 import stepflow.asl as asl
 from stepflow import limits
-from access import audit
-from access.models import AuditAction
+from stepflow.access import audit
+from stepflow.access.models import AuditAction
 from workflows.exceptions import (
     DefinitionTooLarge,
     InvalidDefinition,

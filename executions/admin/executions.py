@@ -124,7 +124,7 @@ class ExecutionAdmin(UuidOrNameSearch, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # rows leave through export-then-delete only
 
-    # The actions need the same permissions as the API (access/roles.py).
+    # The actions need the same permissions as the API (stepflow/access/roles.py).
     def has_stop_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("executions.stop_execution")
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from access.audit import as_json_line
-from access.models import AuditRecord
+from stepflow.access.audit import as_json_line
+from stepflow.access.models import AuditRecord
 from executions.retention.exporters import Exporter, ExportFailed
 from executions.retention.models import RetentionBatch, RetentionRun, RunStatus
 from executions.retention.records import Record

@@ -35,8 +35,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from executions.models import Event, Execution, Frame, Step
-from access import audit
-from access.models import AuditAction
+from stepflow.access import audit
+from stepflow.access.models import AuditAction
 from executions.retention.audit_trail import ship_audit_records
 from executions.retention.exporters import Exporter, ExportFailed, configured_exporter
 from executions.retention.models import SWEEPS, RetentionBatch, RetentionRun, RunStatus, RunTrigger

@@ -195,7 +195,7 @@ def check_template(ctx: Context, path: str, value: Any) -> None:
         here, node = stack.pop()
         if isinstance(node, dict):
             for key, child in node.items():
-                if isinstance(key, str) and key.endswith(".$") and len(key) > 2:
+                if isinstance(key, str) and key.endswith(".$"):  # ".$" too: the compiler reads it as field ""
                     if key[:-2] in node:
                         ctx.add(
                             pointer(here, key),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from access import tokens
-from access.models import AuditAction, AuditRecord
+from stepflow.access import tokens
+from stepflow.access.models import AuditAction, AuditRecord
 from executions import services
 from executions.models import Execution
 from tests.machines import load

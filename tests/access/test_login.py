@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from access.models import LoginFailure
+from stepflow.access.models import LoginFailure
 
 pytestmark = pytest.mark.django_db
 

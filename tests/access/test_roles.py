@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from access.roles import ADMIN, EDITOR, OPERATOR, ROLES, VIEWER, sync_roles
+from stepflow.access.roles import ADMIN, EDITOR, OPERATOR, ROLES, VIEWER, sync_roles
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from access import tokens
-from access.models import ApiToken
+from stepflow.access import tokens
+from stepflow.access.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_create_token_prints_a_key_that_signs_in(bob, capsys):
 def test_an_admin_revokes_someones_token_in_the_admin(amir, bob):
     from django.test import Client
 
-    from access.models import AuditAction, AuditRecord
+    from stepflow.access.models import AuditAction, AuditRecord
 
     token, key = tokens.create_token(user=bob, name="laptop")
     client = Client()

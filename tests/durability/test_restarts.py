@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django_q.conf import Conf
 
-from access.tokens import create_token
+from stepflow.access.tokens import create_token
 from executions.models import Execution
 from tests.durability import claims, harness
 from tests.durability.conftest import start_many

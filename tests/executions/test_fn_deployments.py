@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from access import tokens
+from stepflow.access import tokens
 from executions import fn
 from executions.fn import TaskCall
 from executions.fn_client import FnHttpClient

@@ -103,7 +103,12 @@ def _validate(route: Any) -> None:
 @pytest.fixture
 def page(browser: Any, base_url: str) -> Iterator[Any]:
     """A fresh page; any console error or uncaught exception fails the test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True, base_url=base_url)
+    # Playwright's wait_for_function evaluates its probe as a string inside the page, which
+    # the pages' Content-Security-Policy (no eval) would refuse; the policy is checked by
+    # tests/test_deploy_check.py.
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, accept_downloads=True, base_url=base_url, bypass_csp=True
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))

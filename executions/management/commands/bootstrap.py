@@ -1,6 +1,6 @@
 """``manage.py bootstrap``: what a fresh install needs, safe to run any number of times.
 
-Brings the role groups (created by a migration, see ``access/roles.py``) up to date with
+Brings the role groups (created by a migration, see ``stepflow/access/roles.py``) up to date with
 every permission that exists now, loads every ``examples/machines/*.asl.json`` not yet
 present (the file name is the machine name), and creates an ``admin`` superuser when no
 superuser exists, printing its generated password once.
@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from access.roles import sync_roles
+from stepflow.access.roles import sync_roles
 from workflows import services as workflows
 from workflows.exceptions import WorkflowError
 from workflows.models import StateMachine

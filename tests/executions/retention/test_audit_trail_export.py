@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from access import audit
-from access.models import AuditAction, AuditRecord
+from stepflow.access import audit
+from stepflow.access.models import AuditAction, AuditRecord
 from executions.retention import services
 from executions.retention.models import RetentionBatch, RunStatus
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db import models
 
-from access.models import AuditAction, AuditRecord
-from access.origin import current_origin
+from stepflow.access.models import AuditAction, AuditRecord
+from stepflow.access.origin import current_origin
 
 __all__ = ["as_json_line", "record"]
 

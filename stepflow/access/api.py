@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from access import tokens
+from stepflow.access import tokens
 
 __all__ = ["TokenDetailView", "TokenListView"]
 

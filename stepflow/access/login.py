@@ -25,8 +25,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from access.models import LoginFailure
-from access.origin import client_ip
+from stepflow.access.models import LoginFailure
+from stepflow.access.origin import client_ip
 
 __all__ = ["LOCKED_MESSAGE", "ThrottledAuthenticationForm", "ThrottledModelBackend", "is_locked_out"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import authentication, exceptions
 
-from access import tokens
+from stepflow.access import tokens
 
 __all__ = ["TokenAuthentication"]
 

@@ -12,8 +12,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from access import tokens
-from access.models import ApiToken, AuditRecord, LoginFailure
+from stepflow.access import tokens
+from stepflow.access.models import ApiToken, AuditRecord, LoginFailure
 
 
 class ReadOnly(admin.ModelAdmin):

@@ -16,9 +16,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from access import audit
-from access.exceptions import InvalidTokenName, TokenError, TokenNotFound
-from access.models import ApiToken, AuditAction
+from stepflow.access import audit
+from stepflow.access.exceptions import InvalidTokenName, TokenError, TokenNotFound
+from stepflow.access.models import ApiToken, AuditAction
 
 __all__ = [
     "InvalidTokenName",

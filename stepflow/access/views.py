@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access import tokens
+from stepflow.access import tokens
 
 __all__ = ["revoke_token", "token_page"]
 

@@ -1,10 +1,10 @@
-"""The viewer, operator, editor and admin groups with their permissions (access/roles.py)."""
+"""The viewer, operator, editor and admin groups with their permissions (stepflow/access/roles.py)."""
 
 from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from access.roles import sync_roles
+    from stepflow.access.roles import sync_roles
 
     sync_roles(apps=apps, using=schema_editor.connection.alias)
 

@@ -7,7 +7,7 @@ from django.db.models.signals import post_migrate
 def _sync_roles(using: str = "default", **kwargs: Any) -> None:
     # After every migrate, so the admin role also holds permissions of models added since
     # the roles migration ran (declared in code, installed idempotently, like schedules).
-    from access.roles import sync_roles
+    from stepflow.access.roles import sync_roles
 
     sync_roles(using=using)
 
@@ -19,7 +19,8 @@ class AccessConfig(AppConfig):
     it imports neither.
     """
 
-    name = "access"
+    name = "stepflow.access"
+    label = "access"
     verbose_name = "Access"
 
     def ready(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from access import tokens
+from stepflow.access import tokens
 
 
 class Command(BaseCommand):

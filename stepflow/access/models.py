@@ -4,9 +4,9 @@
   are 256-bit random, so a fast hash is enough); ``prefix`` (the key's first characters,
   shown in lists) finds the row without scanning.
 - ``AuditRecord``: one change someone made - who, when, what (action and object), from
-  where. Rows are written by ``access/audit.py`` only, never edited, and leave only
+  where. Rows are written by ``stepflow/access/audit.py`` only, never edited, and leave only
   through retention's export-then-delete.
-- ``LoginFailure``: one refused sign-in, counted by ``access/login.py`` to throttle.
+- ``LoginFailure``: one refused sign-in, counted by ``stepflow/access/login.py`` to throttle.
 """
 
 from __future__ import annotations
