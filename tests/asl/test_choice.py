@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from stepflow.asl import choice
 from stepflow.asl.choice import Rule, compile_rule
 from stepflow.asl.errors import DefinitionError, PathSyntaxError, StatesError
 from stepflow.asl.paths import Scope
+from tests.asl.conformance import CORPUS
 
 
 def matches(rule: dict[str, Any], data: Any, context: Any = None, variables: dict[str, Any] | None = None) -> bool:
@@ -482,7 +482,8 @@ def test_matches_is_cheap_enough_for_hot_loops() -> None:
 
 # ---------------------------------------------------------------------------- AWS corpus
 
-CONFORMANCE = Path(os.environ.get("STEPFLOW_CONFORMANCE", "/work/shared/conformance"))
+# Beside the repository (../shared/conformance), as for the whole corpus.
+CONFORMANCE = CORPUS
 
 
 def _corpus_files() -> list[Path | None]:
