@@ -43,7 +43,9 @@ def record(
 ) -> None:
     """Store ``events`` and bring the frame's steps up to date with them and ``decision``."""
     record_events(execution_id=execution_id, events=events)
-    StepBook(execution_id, frame, branch).apply(events, decision)
+    book = StepBook(execution_id, frame, branch)
+    book.apply(events, decision)
+    book.save()
 
 
 def record_events(*, execution_id: int, events: Sequence[asl.Event]) -> None:
@@ -91,6 +93,8 @@ class StepBook:
     A worker holding a claim keeps one book across its transitions, so the open step is
     read from the database once per unit of work, not once per transition: nobody else
     writes this frame's steps while the claim holds (a stop also ends the claim).
+    ``apply`` only changes the book; ``save`` writes what changed since the last save, so
+    several transitions committed together write each step once.
     """
 
     def __init__(self, execution_id: int, frame: Frame | None, branch: list[Any]) -> None:
@@ -101,14 +105,13 @@ class StepBook:
         self.open: Step | None = None
         self.dirty: dict[int, Step] = {}
         self.new: list[Step] = []
-        self.saved: list[Step] = []  # what the last ``apply`` wrote, for live viewers
+        self.saved: list[Step] = []  # what the last ``save`` wrote, for live viewers
         # Fn's id of the call whose outcome the next ``apply`` records: stored on the open
         # step in that transition's transaction, not by a write of its own.
         self.call_id = ""
 
     def apply(self, events: Sequence[asl.Event], decision: asl.Decision | None) -> None:
-        """Bring the steps up to date with ``events`` and ``decision`` (in its transaction)."""
-        self.saved = []
+        """Bring the steps up to date with ``events`` and ``decision``; ``save`` writes them."""
         terminal = isinstance(decision, (asl.Succeeded, asl.Failed))
         if not terminal and not self.call_id and not any(_touches_steps(event.type) for event in events):
             return
@@ -130,7 +133,6 @@ class StepBook:
         elif isinstance(decision, asl.Failed):
             self.fail(decision.error, decision.cause)
             self.close(StepStatus.FAILED, _last_time(events))
-        self.save()
 
     def _apply(self, event: asl.Event, decision: asl.Decision | None) -> None:
         kind, details = event.type, event.details or {}
@@ -190,6 +192,7 @@ class StepBook:
             self.dirty[step.pk] = step
 
     def save(self) -> None:
+        """Write the steps opened or changed since the last save (in the caller's transaction)."""
         self.saved = [*self.new, *self.dirty.values()]
         if self.new:
             Step.objects.bulk_create(self.new)

@@ -5,11 +5,12 @@ branch or Map iteration). It:
 
 1. **claims** the row with a compare-and-set on ``revision`` (and only when no live lease
    is held), taking a lease in ``claimed_until``;
-2. **advances** it through as many transitions as it can, each one database transaction
-   that locks the execution row (event ids are one execution-wide sequence), steps the
-   interpreter, writes the row with a compare-and-set on the revision it holds, and appends
-   the history; a failed compare-and-set means a stop, a timeout or another worker won,
-   and the unit ends without writing anything;
+2. **advances** it through as many transitions as it can in commits: each commit is one
+   database transaction that locks the execution row (event ids are one execution-wide
+   sequence), steps the interpreter (through a group of transitions when they only move
+   on: see ``_transition``), writes the row with a compare-and-set on the revision it
+   holds, and appends the history; a failed compare-and-set means a stop, a timeout or
+   another worker won, and the unit ends without writing anything;
 3. **hands off** at a Wait or retry back-off (``wake_at``, for the timer loop), a fork
    (children rows, enqueued after commit), the end of its frame (the parent's pending count
    drops; the last child enqueues the join), or when its time slice is used up (it enqueues
@@ -189,8 +190,9 @@ def _run(unit: Unit) -> None:
     try:
         machine = compiled(unit.execution.version)
     except Exception as exc:  # a stored version that no longer compiles fails its runs
-        _transition(unit, _raiser(exc), handoff=False)
+        _transition(unit, _raiser(exc), None, handoff=False)
         return
+    proceed: Compute = lambda cursor, now: asl.step(machine, cursor, now=now)  # noqa: E731
     slice_ends = time.monotonic() + settings.STEPFLOW_TIME_SLICE_SECONDS
     if unit.waiting_for == WaitingFor.CALLBACK:
         action = "callback"
@@ -222,9 +224,9 @@ def _run(unit: Unit) -> None:
             results = frames.results(unit.execution.pk, unit.frame, unit.fork_seq)
             compute = lambda cursor, now: asl.join(machine, cursor, now=now, results=results)  # noqa: E731
         else:
-            compute = lambda cursor, now: asl.step(machine, cursor, now=now)  # noqa: E731
+            compute = proceed
         handoff = time.monotonic() >= slice_ends
-        decision = _transition(unit, compute, handoff)
+        decision = _transition(unit, compute, proceed, handoff)
         match decision:
             case None:
                 return
@@ -253,12 +255,23 @@ def _resumer(machine: asl.Machine, output: Any, error: str | None, cause: str | 
     return lambda cursor, now: asl.resume(machine, cursor, now=now, output=output)
 
 
-def _transition(unit: Unit, compute: Compute, handoff: bool) -> asl.Decision | None:
-    """One transition in one transaction; the decision, or None when the claim was lost."""
+def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: bool) -> asl.Decision | None:
+    """One commit: ``compute``'s transition, and while it only moves on, more of them.
+
+    Returns the last decision, or None when the claim was lost. A transition that only
+    moves on (a Pass, a Choice, a zero-length Wait: ``asl.Next``) has no effect outside
+    the database, so the ones that follow it are computed with ``proceed`` and committed
+    in the same transaction, up to ``STEPFLOW_TRANSITIONS_PER_COMMIT`` of them or until
+    ``STEPFLOW_COMMIT_WINDOW_SECONDS`` has passed (a group commit: a crash loses them all
+    or none, and they are simply computed again). A decision that acts (a Task call, a
+    timer, a fork, the end) always ends the commit, so it is durable before its effect.
+    """
     now = timezone.now()
+    limit = 1 if handoff or proceed is None else settings.STEPFLOW_TRANSITIONS_PER_COMMIT
+    window_ends = time.monotonic() + settings.STEPFLOW_COMMIT_WINDOW_SECONDS
     with transaction.atomic():
         # Lock the execution row: every frame of this execution commits in turn, so event
-        # ids form one sequence. Only a pure interpreter step runs under the lock.
+        # ids form one sequence. Only pure interpreter steps run under the lock.
         locked = (
             Execution.objects.select_for_update()
             .filter(pk=unit.execution.pk)
@@ -267,19 +280,27 @@ def _transition(unit: Unit, compute: Compute, handoff: bool) -> asl.Decision | N
         )
         if locked is None or locked[0] != ExecutionStatus.RUNNING:
             return None
-        status, counter, deadline = locked
+        status, first_id, deadline = locked
         if deadline is not None and deadline <= now:
             time_out_if_due(execution_id=unit.execution.pk, now=now)
             return None
-        cursor = {**unit.cursor, "event_id": counter}
-        try:
-            decision = compute(cursor, now)
-        except Exception as exc:  # an interpreter bug ends this frame, not the worker
-            log.exception("interpreter failed on execution %s", unit.execution.pk)
-            decision = _internal_failure(unit, counter, now, exc)
+        last_id, events, count = first_id, [], 0
+        while True:
+            try:
+                decision = compute({**unit.cursor, "event_id": last_id}, now)
+            except Exception as exc:  # an interpreter bug ends this frame, not the worker
+                log.exception("interpreter failed on execution %s", unit.execution.pk)
+                decision = _internal_failure(unit, last_id, now, exc)
+            count += 1
+            events.extend(decision.events)
+            last_id = decision.events[-1].id if decision.events else last_id
+            unit.steps.apply(decision.events, decision)
+            if count >= limit or not _moves_on(decision, now) or time.monotonic() >= window_ends:
+                break
+            assert proceed is not None
+            unit.cursor, compute, now = decision.cursor, proceed, timezone.now()
         fields, after = _plan(unit, decision, now, handoff)
-        last_id = decision.events[-1].id if decision.events else counter
-        if unit.is_root and last_id != counter:
+        if unit.is_root and last_id != first_id:
             fields["event_count"] = last_id
         won = unit.model.objects.filter(pk=unit.pk, revision=unit.revision).update(
             revision=unit.revision + 1, **fields
@@ -287,15 +308,22 @@ def _transition(unit: Unit, compute: Compute, handoff: bool) -> asl.Decision | N
         if won != 1:
             return None  # a stop, a timeout or a worker with an expired-lease claim won
         unit.revision += 1
-        if not unit.is_root and last_id != counter:
+        if not unit.is_root and last_id != first_id:
             Execution.objects.filter(pk=unit.execution.pk).update(event_count=last_id)
-        history.record_events(execution_id=unit.execution.pk, events=decision.events)
-        unit.steps.apply(decision.events, decision)
+        history.record_events(execution_id=unit.execution.pk, events=events)
+        unit.steps.save()
         live.publish_step(execution=unit.execution, steps=unit.steps.saved)
         if unit.is_root and "status" in fields:
             live.publish_status(execution_id=unit.execution.pk)
         after()
     return decision
+
+
+def _moves_on(decision: asl.Decision, now: datetime) -> bool:
+    """True for a decision with no effect but a new cursor: the next one can share its commit."""
+    if isinstance(decision, asl.Next):
+        return True
+    return isinstance(decision, asl.WaitUntil) and decision.at <= now
 
 
 def _internal_failure(unit: Unit, counter: int, now: datetime, exc: Exception) -> asl.Failed:

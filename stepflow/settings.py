@@ -316,6 +316,10 @@ STEPFLOW_MAX_DEFINITION_BYTES = 1024 * 1024
 # How long one unit of work may advance a run before handing off to the queue, so one
 # busy run cannot starve the others.
 STEPFLOW_TIME_SLICE_SECONDS = env_float("STEPFLOW_TIME_SLICE_SECONDS", 0.2, minimum=0.0)
+# Transitions that only move on (Pass, Choice, a zero-length Wait) commit together, up to
+# this many in one transaction or for this long: a group commit. 1 commits each on its own.
+STEPFLOW_TRANSITIONS_PER_COMMIT = env_int("STEPFLOW_TRANSITIONS_PER_COMMIT", 64, minimum=1, maximum=10_000)
+STEPFLOW_COMMIT_WINDOW_SECONDS = env_float("STEPFLOW_COMMIT_WINDOW_SECONDS", 0.02, minimum=0.0, maximum=1.0)
 # A claim not renewed within this long is presumed dead and another worker may take over.
 STEPFLOW_CLAIM_LEASE_SECONDS = env_float("STEPFLOW_CLAIM_LEASE_SECONDS", 30.0, minimum=1.0)
 STEPFLOW_TASK_TIMEOUT_SECONDS = env_float("STEPFLOW_TASK_TIMEOUT_SECONDS", 300.0, minimum=1.0)

@@ -46,7 +46,8 @@ def test_a_claim_whose_lease_expired_is_taken_over_and_the_old_worker_cannot_com
     rescuer = runner.Unit.load_execution(execution.pk)
     assert runner.claim(rescuer, now=later)
     # The slow worker wakes up and tries to commit its transition: its revision is stale.
-    step = runner._transition(slow, lambda cursor, now: runner.asl.step(runner.compiled(execution.version), cursor, now=now), False)
+    proceed = lambda cursor, now: runner.asl.step(runner.compiled(execution.version), cursor, now=now)  # noqa: E731
+    step = runner._transition(slow, proceed, proceed, False)
     assert step is None
     assert not Step.objects.filter(execution=execution).exists()
 
@@ -105,6 +106,44 @@ def test_one_unit_of_work_advances_many_transitions_without_queue_hops(make_mach
     execution.refresh_from_db()
     assert execution.status == ExecutionStatus.SUCCEEDED
     assert queue_hops(queued) == []
+
+
+@pytest.mark.parametrize(("per_commit", "commits"), [(1, 101), (64, 2), (500, 1)])
+def test_transitions_that_only_move_on_commit_as_a_group(make_machine, alice, django_capture_on_commit_callbacks, settings, per_commit, commits):
+    from executions import services
+    from executions.models import Event
+
+    settings.STEPFLOW_TIME_SLICE_SECONDS = 30.0
+    settings.STEPFLOW_COMMIT_WINDOW_SECONDS = 30.0
+    settings.STEPFLOW_TRANSITIONS_PER_COMMIT = per_commit
+    with django_capture_on_commit_callbacks(execute=False):
+        execution, _ = services.start_execution(machine=make_machine("states", "long_chain"), input={"n": 0}, by=alice)
+    started_at = Execution.objects.get(pk=execution.pk).revision
+    with django_capture_on_commit_callbacks(execute=False):
+        assert runner.advance_execution(execution_id=execution.pk)
+    execution.refresh_from_db()
+    assert execution.status == ExecutionStatus.SUCCEEDED and execution.output == {"n": 50}
+    # Each commit moves the revision on once, after the claim's own.
+    assert execution.revision - started_at - 1 == commits
+    # However they were grouped, the history is the same: every step, in order, and one
+    # unbroken chain of events.
+    steps = list(Step.objects.filter(execution=execution).order_by("sequence"))
+    assert len(steps) == 101 and all(step.status == "SUCCEEDED" and step.exited_at for step in steps)
+    assert steps[-1].output == {"n": 50}
+    ids = list(Event.objects.filter(execution=execution).order_by("event_id").values_list("event_id", "previous_event_id"))
+    assert [i for i, _ in ids] == list(range(1, len(ids) + 1)) == list(range(1, execution.event_count + 1))
+    assert all(previous == i - 1 for i, previous in ids[1:])
+
+
+def test_a_task_call_closes_the_group_so_it_is_durable_before_the_call(make_machine, start, alice_api, settings):
+    """The Invoke decision is committed before the function runs, with what came before it."""
+    settings.STEPFLOW_COMMIT_WINDOW_SECONDS = 30.0
+    run = start(make_machine("fn", "history_after_passes"), {"x": 1})
+    body = _described(alice_api, run)
+    assert body["status"] == "SUCCEEDED", (body["error"], body["cause"])
+    committed = body["output"]["committed"]
+    assert committed[-3:] == ["TaskStateEntered", "TaskScheduled", "TaskStarted"]
+    assert committed.count("PassStateExited") == 3
 
 
 def test_a_retry_back_off_is_a_timer_row_not_a_sleeping_worker(make_machine, start, alice_api, work):

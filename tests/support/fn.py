@@ -99,3 +99,15 @@ def fails_with_call_id(payload: Any, call: TaskCall) -> Any:
 
 
 FUNCTIONS.update({"with_call_id": with_call_id, "fails_with_call_id": fails_with_call_id})
+
+
+def history_so_far(payload: Any, call: TaskCall) -> Any:
+    """Answers with the event types its execution has committed when the call arrives."""
+    from executions.models import Event
+
+    calls.append(call)
+    kinds = Event.objects.filter(execution__uuid=call.execution_id).order_by("event_id").values_list("type", flat=True)
+    return {"committed": list(kinds)}
+
+
+FUNCTIONS["history_so_far"] = history_so_far

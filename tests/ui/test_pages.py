@@ -334,7 +334,8 @@ def test_an_execution_turns_colour_live_without_reloading(page: Any, screenshots
     assert "P2" in details and "input" in details.lower() and "null" not in details
     variables = page.get_by_test_id("step-variables").inner_text()
     assert "$ticks" in variables and "$last" in variables and "3" in variables
-    assert page.get_by_test_id("events").locator("tbody tr").count() > 20
+    # The history follows the steps a moment later (its refresh waits for changes to settle).
+    page.wait_for_function("document.querySelectorAll('[data-testid=events] tbody tr').length > 20")
     assert page.locator('.sf-frames select').count() == 2
     page.screenshot(path=str(screenshots / "pages-execution.png"), full_page=True)
 
