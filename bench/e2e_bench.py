@@ -80,6 +80,8 @@ def run_shape(shape: str, args: argparse.Namespace, workloads: list[dict[str, An
             # query log would cost every query a formatted copy. Both as deployed.
             STEPFLOW_API_THROTTLE_USER="1000000/minute", DJANGO_DEBUG="false",
         )
+        if args.transitions_per_commit:
+            env["STEPFLOW_TRANSITIONS_PER_COMMIT"] = str(args.transitions_per_commit)
         database = None
         if shape == "embedded":
             env.update(DATABASE_URL=f"sqlite:///{tmp}/bench.sqlite3", REDIS_URL="")
@@ -220,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""), help="Redis for 'scaled'")
     parser.add_argument("--workers", type=int, default=2, help="worker processes in the cluster")
     parser.add_argument("--clients", type=int, default=8, help="concurrent API clients for throughput")
+    parser.add_argument(
+        "--transitions-per-commit", type=int, default=0, metavar="N",
+        help="STEPFLOW_TRANSITIONS_PER_COMMIT for the processes (1: one transaction per transition)",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy the workers during W1")
     parser.add_argument("--no-moto", action="store_true", help="skip the moto baseline")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
