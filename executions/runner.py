@@ -31,7 +31,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -40,10 +40,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 import stepflow.asl as asl
-from executions import callbacks, frames, history, invoke, live
+from executions import callbacks, frames, history, invoke, live, plans
 from executions.machines import compiled
 from executions.models import Execution, ExecutionStatus, Frame, FrameStatus, WaitingFor
-from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME, enqueue
+from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME
 from executions.terminate import time_out_if_due
 
 __all__ = ["Unit", "advance_execution", "advance_frame", "claim"]
@@ -135,10 +135,6 @@ class Unit:
         return min(at, deadline) if self.is_root and deadline is not None else at
 
 
-def _lease(now: datetime, extra: float = 0.0) -> datetime:
-    return now + timedelta(seconds=settings.STEPFLOW_CLAIM_LEASE_SECONDS + extra)
-
-
 def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
@@ -167,7 +163,7 @@ def claim(unit: Unit, *, now: datetime) -> bool:
         return False  # parked until the task API (or its timeout) has an outcome
     if unit.waiting_for == WaitingFor.CHILDREN and unit.pending_children > 0:
         return False
-    lease = _lease(now)
+    lease = plans.lease(now)
     # Compare-and-set on the revision we read: of two workers that read the same row,
     # exactly one moves it on; the other's UPDATE matches no row.
     claimed = (
@@ -299,7 +295,7 @@ def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: 
                 break
             assert proceed is not None
             unit.cursor, compute, now = decision.cursor, proceed, timezone.now()
-        fields, after = _plan(unit, decision, now, handoff)
+        fields, after = plans.plan(unit, decision, now, handoff)
         if unit.is_root and last_id != first_id:
             fields["event_count"] = last_id
         won = unit.model.objects.filter(pk=unit.pk, revision=unit.revision).update(
@@ -332,99 +328,3 @@ def _internal_failure(unit: Unit, counter: int, now: datetime, exc: Exception) -
     if unit.is_root:
         events = (asl.Event(counter + 1, counter, "ExecutionFailed", now, {"error": error, "cause": cause}),)
     return asl.Failed(error, cause, events)
-
-
-def _plan(unit: Unit, decision: asl.Decision, now: datetime, handoff: bool) -> tuple[dict[str, Any], Callable[[], None]]:
-    """The row's new fields for ``decision`` and what to do after writing them."""
-    context = unit.execution.context
-    lease = _lease(now)
-
-    def nothing() -> None:
-        return None
-
-    def requeue() -> None:
-        enqueue(unit.task, unit.pk)
-
-    fields: dict[str, Any]
-    after: Callable[[], None] = nothing
-    match decision:
-        case asl.Next(cursor=cursor):
-            fields = {"cursor": frames.pack(cursor, context), "waiting_for": "", "pending": None}
-            if handoff:  # out of time: release the claim and queue the rest behind other runs
-                fields.update(claimed_until=None, wake_at=unit.wake(lease))
-                after = requeue
-            else:
-                fields.update(claimed_until=lease, wake_at=unit.wake(lease))
-        case asl.Invoke():
-            pending = invoke.pending(execution=unit.execution, decision=decision)
-            # The lease covers the whole call, so nobody takes over a worker that is waiting on it.
-            until = _lease(now, extra=pending["timeout_seconds"] or settings.STEPFLOW_TASK_TIMEOUT_SECONDS)
-            fields = {
-                "cursor": frames.pack(decision.cursor, context), "waiting_for": WaitingFor.TASK,
-                "pending": pending, "claimed_until": until, "wake_at": unit.wake(until),
-                "task_token": pending["task_token"] or "",
-            }
-        case asl.WaitUntil(cursor=cursor, at=at) if at > now:
-            fields = {
-                "cursor": frames.pack(cursor, context), "waiting_for": WaitingFor.TIMER,
-                "pending": {"at": at.isoformat()}, "claimed_until": None, "wake_at": unit.wake(at),
-            }
-        case asl.WaitUntil(cursor=cursor):
-            fields = {
-                "cursor": frames.pack(cursor, context), "waiting_for": "", "pending": None,
-                "claimed_until": lease, "wake_at": unit.wake(lease),
-            }
-        case asl.Fork(cursor=cursor, children=children, max_concurrency=limit):
-            seq = unit.fork_seq + 1
-            fields = {
-                "cursor": frames.pack(cursor, context), "waiting_for": WaitingFor.CHILDREN,
-                "pending": {"fork": seq, "children": len(children)}, "fork_seq": seq,
-                "pending_children": len(children), "claimed_until": None,
-                "wake_at": unit.execution.deadline_at if unit.is_root else None,
-            }
-
-            def after() -> None:
-                frames.create_children(
-                    execution=unit.execution, parent=unit.frame, fork_seq=seq, children=children,
-                    max_concurrency=limit, now=now,
-                )
-                if not children:  # nothing to wait for: join at once
-                    requeue()
-        case asl.Succeeded() | asl.Failed():
-            fields = _ending_fields(unit, decision, now)
-            if not unit.is_root:
-                frame = unit.frame
-                assert frame is not None
-
-                def after() -> None:
-                    frames.child_finished(frame=frame, now=now)
-        case _:
-            raise TypeError(f"unknown decision {decision!r}")
-    unit.waiting_for = fields.get("waiting_for", unit.waiting_for)
-    unit.pending = fields.get("pending", unit.pending)
-    unit.fork_seq = fields.get("fork_seq", unit.fork_seq)
-    if "cursor" in fields and fields["cursor"] is not None:
-        unit.cursor = frames.unpack(fields["cursor"], context)
-    return fields, after
-
-
-def _ending_fields(unit: Unit, decision: asl.Succeeded | asl.Failed, now: datetime) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "waiting_for": "", "pending": None, "claimed_until": None, "wake_at": None, "cursor": None,
-    }
-    if isinstance(decision, asl.Succeeded):
-        if unit.is_root:
-            fields.update(status=ExecutionStatus.SUCCEEDED, output=decision.output, stopped_at=now)
-        else:
-            fields.update(status=FrameStatus.SUCCEEDED, result={"output": decision.output}, finished_at=now)
-    else:
-        if unit.is_root:
-            fields.update(
-                status=ExecutionStatus.FAILED, error=(decision.error or "")[:256], cause=decision.cause or "",
-                stopped_at=now,
-            )
-        else:
-            fields.update(
-                status=FrameStatus.FAILED, result={"error": decision.error, "cause": decision.cause}, finished_at=now
-            )
-    return fields

@@ -17,7 +17,6 @@ from django.test import Client
 
 from executions import services
 from executions.consumers import ExecutionConsumer, _fingerprint
-from executions.timers import fire_due
 from stepflow.asgi import application
 from tests.machines import load
 from workflows import services as workflows

@@ -14,7 +14,6 @@ from executions import fn
 from executions.fn import TaskCall, TaskError
 from executions.fn_client import FnHttpClient
 from executions.models import Execution, ExecutionStatus, Step
-from tests.conftest import steps_of
 from tests.support import processes
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
