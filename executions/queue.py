@@ -9,10 +9,14 @@ is unreachable at that moment the failure is logged, not raised: the row's ``wak
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django_q.brokers import Broker, get_broker
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
 __all__ = ["ADVANCE_EXECUTION", "ADVANCE_FRAME", "EXPORT_MACHINE_RUNS", "enqueue"]
@@ -34,9 +38,24 @@ def enqueue(func: str, *args: object) -> None:
     transaction.on_commit(partial(_send, func, args, sync), robust=not sync)
 
 
+_brokers: dict[tuple[int, str], Broker] = {}
+_brokers_lock = threading.Lock()
+
+
+def _broker() -> Broker:
+    """This process's broker. Left to itself, ``async_task`` builds a new one for every task,
+    and with Redis that is a new connection pool, so a new TCP connection per enqueue."""
+    key = (os.getpid(), Conf.CLUSTER_NAME)  # a forked worker makes its own
+    with _brokers_lock:
+        broker = _brokers.get(key)
+        if broker is None:
+            broker = _brokers[key] = get_broker(Conf.CLUSTER_NAME)
+    return broker
+
+
 def _send(func: str, args: tuple[object, ...], sync: bool) -> None:
     try:
-        async_task(func, *args, sync=sync)
+        async_task(func, *args, sync=sync, broker=_broker())
     except Exception:
         if sync:
             raise

@@ -11,8 +11,17 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stepflow.settings")
 
-# Django must be set up before anything imports models (consumers, routing).
-django_asgi_app = get_asgi_application()
+# This is the web process: on PostgreSQL its requests share a connection pool (see
+# settings). Only while the settings load, so processes started from here never inherit it.
+_pool_set_here = "STEPFLOW_DATABASE_POOL" not in os.environ
+if _pool_set_here:
+    os.environ["STEPFLOW_DATABASE_POOL"] = "true"
+try:
+    # Django must be set up before anything imports models (consumers, routing).
+    django_asgi_app = get_asgi_application()
+finally:
+    if _pool_set_here:
+        del os.environ["STEPFLOW_DATABASE_POOL"]
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -128,6 +128,20 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Tests need a file (not :memory:) so a real qcluster process can share the database;
     # one per test run, so two runs in one checkout never share it.
     _database["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+elif env_bool("STEPFLOW_DATABASE_POOL", False):
+    # The web process (stepflow/asgi.py turns this on). Under ASGI every request runs its
+    # sync code in a thread of its own, so Django's persistent connections would open a
+    # PostgreSQL connection per request (measured: a tenth of a start request's time) and
+    # leave the old ones to the garbage collector. A pool (psycopg_pool) serves them instead.
+    # Not in the workers: django-q2 forks them, and a pool's threads do not survive a fork.
+    _database["CONN_MAX_AGE"] = 0
+    # With a pool, Django checks each connection as it leaves it: a restarted PostgreSQL
+    # costs no request an error.
+    _database["CONN_HEALTH_CHECKS"] = True
+    _database["OPTIONS"] = {
+        **_database.get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1), "timeout": 10},
+    }
 else:
     _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
     _database["CONN_HEALTH_CHECKS"] = True
@@ -169,7 +183,7 @@ if REDIS_URL:
     # Shared counters (API throttling) must be shared by every web process.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "stepflow.redis_cache.SharedRedisCache",  # one client per process, not per request
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": STEPFLOW_QUEUE_NAME,
         }
