@@ -4,7 +4,8 @@ One test per corpus case, named after it. Required: every case, JSONPath (issue 
 JSONata or variables (issue 8) alike, bar those whose expected output is Lambda's response
 envelope metadata (skipped, with the reason). Invalid definitions must be rejected and
 valid ones accepted, bar the asl-validator fixtures in ``KNOWN_DIVERGENCES`` (strict
-xfails, each with its reason).
+xfails, each with its reason). Recorded histories must match event for event, bar the
+cases in ``HISTORY_DIVERGENCES`` (strict xfails too, grouped by reason).
 
 Run only these with ``pytest -m conformance``. Without the corpus every test here skips,
 except under CI (``CI`` set), where its absence fails
@@ -24,6 +25,7 @@ from stepflow import asl
 
 from .conformance import (
     ABSENT,
+    HISTORY_DIVERGENCES,
     KNOWN_DIVERGENCES,
     LEFT_OUT_ENVELOPE,
     LambdaFakes,
@@ -40,8 +42,9 @@ pytestmark = pytest.mark.conformance
 MISSING_CORPUS = pytest.param(None, id="corpus-absent", marks=pytest.mark.skip(reason=ABSENT))
 
 
-def case_params(cases: list[dict[str, Any]], *, informative: bool = False) -> list[Any]:
-    """One param per case: required ones plain, the rest marked skip or xfail."""
+def case_params(cases: list[dict[str, Any]], *, histories: bool = False) -> list[Any]:
+    """One param per case: required ones plain, the rest marked skip or (histories that
+    differ from AWS's for a known reason) strict xfail."""
     if not corpus_present():
         return [MISSING_CORPUS]
     params = []
@@ -49,8 +52,8 @@ def case_params(cases: list[dict[str, Any]], *, informative: bool = False) -> li
         marks = []
         if expects_envelope_metadata(case):
             marks.append(pytest.mark.skip(reason=LEFT_OUT_ENVELOPE))
-        elif informative:
-            marks.append(pytest.mark.xfail(strict=False, reason="histories are informative"))
+        elif histories and case["name"] in HISTORY_DIVERGENCES:
+            marks.append(pytest.mark.xfail(strict=True, reason=HISTORY_DIVERGENCES[case["name"]]))
         params.append(pytest.param(case, id=case["name"], marks=marks))
     return params
 
@@ -112,10 +115,11 @@ def test_it_matches_what_aws_recorded(case: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", case_params([c for c in CASES if c.get("expected_history")], informative=True)
+    "case", case_params([c for c in CASES if c.get("expected_history")], histories=True)
 )
 def test_its_history_matches_what_aws_recorded(case: dict[str, Any]) -> None:
-    """Informative: the sequence of event types (and entered state names) AWS recorded."""
+    """The sequence of event types (and entered state names) AWS recorded; the known
+    differences are listed, with their reasons, in ``HISTORY_DIVERGENCES``."""
     result = run_case(case)
     mismatch = history_mismatch(case, result)
     assert mismatch is None, f"{case['name']}: history {mismatch}"
