@@ -25,7 +25,7 @@ import stepflow.asl as asl
 from executions.models import Execution, ExecutionStatus, Frame, FrameStatus, WaitingFor
 from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME, enqueue
 
-__all__ = ["child_finished", "create_children", "pack", "results", "unpack"]
+__all__ = ["child_finished", "create_children", "lease", "pack", "results", "unpack"]
 
 
 def pack(cursor: dict[str, Any] | None, context: Any) -> dict[str, Any] | None:
@@ -47,8 +47,9 @@ def unpack(stored: dict[str, Any] | None, context: Any) -> dict[str, Any]:
     return {**stored, "ctx": context}
 
 
-def _lease(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.STEPFLOW_CLAIM_LEASE_SECONDS)
+def lease(now: datetime, extra: float = 0.0) -> datetime:
+    """A claim's end: the configured lease from ``now``, plus ``extra`` seconds (a call's timeout)."""
+    return now + timedelta(seconds=settings.STEPFLOW_CLAIM_LEASE_SECONDS + extra)
 
 
 def create_children(
@@ -78,7 +79,7 @@ def create_children(
             status=FrameStatus.RUNNING if index < window else FrameStatus.PENDING,
             cursor=pack(child, execution.context),
             # A running child carries a wake time in case its queue message is lost.
-            wake_at=_lease(now) if index < window else None,
+            wake_at=lease(now) if index < window else None,
             created_at=now,
         )
         for index, child in enumerate(children)
@@ -105,11 +106,11 @@ def child_finished(*, frame: Frame, now: datetime) -> None:
     )
     waiting = siblings.filter(status=FrameStatus.PENDING).order_by("index").values_list("pk", flat=True).first()
     if waiting is not None:
-        siblings.filter(pk=waiting, status=FrameStatus.PENDING).update(status=FrameStatus.RUNNING, wake_at=_lease(now))
+        siblings.filter(pk=waiting, status=FrameStatus.PENDING).update(status=FrameStatus.RUNNING, wake_at=lease(now))
         enqueue(ADVANCE_FRAME, waiting)
     remaining = parent_model.objects.filter(pk=parent_pk).values_list("pending_children", flat=True).first()
     if remaining == 0:
-        wake = _lease(now)
+        wake = lease(now)
         if parent_model is Execution:
             deadline = Execution.objects.filter(pk=parent_pk).values_list("deadline_at", flat=True).first()
             wake = min(wake, deadline) if deadline is not None else wake

@@ -9,7 +9,7 @@ rest, create the children, tell the parent a child finished).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -22,18 +22,13 @@ from executions.queue import enqueue
 if TYPE_CHECKING:
     from executions.runner import Unit
 
-__all__ = ["ending_fields", "lease", "plan"]
-
-
-def lease(now: datetime, extra: float = 0.0) -> datetime:
-    """A claim's end: the configured lease from ``now``, plus ``extra`` seconds (a call's timeout)."""
-    return now + timedelta(seconds=settings.STEPFLOW_CLAIM_LEASE_SECONDS + extra)
+__all__ = ["ending_fields", "plan"]
 
 
 def plan(unit: Unit, decision: asl.Decision, now: datetime, handoff: bool) -> tuple[dict[str, Any], Callable[[], None]]:
     """The row's new fields for ``decision`` and what to do after writing them."""
     context = unit.execution.context
-    renewed = lease(now)
+    renewed = frames.lease(now)
 
     def nothing() -> None:
         return None
@@ -54,7 +49,7 @@ def plan(unit: Unit, decision: asl.Decision, now: datetime, handoff: bool) -> tu
         case asl.Invoke():
             pending = invoke.pending(execution=unit.execution, decision=decision)
             # The lease covers the whole call, so nobody takes over a worker that is waiting on it.
-            until = lease(now, extra=pending["timeout_seconds"] or settings.STEPFLOW_TASK_TIMEOUT_SECONDS)
+            until = frames.lease(now, extra=pending["timeout_seconds"] or settings.STEPFLOW_TASK_TIMEOUT_SECONDS)
             fields = {
                 "cursor": frames.pack(decision.cursor, context), "waiting_for": WaitingFor.TASK,
                 "pending": pending, "claimed_until": until, "wake_at": unit.wake(until),

@@ -163,7 +163,7 @@ def claim(unit: Unit, *, now: datetime) -> bool:
         return False  # parked until the task API (or its timeout) has an outcome
     if unit.waiting_for == WaitingFor.CHILDREN and unit.pending_children > 0:
         return False
-    lease = plans.lease(now)
+    lease = frames.lease(now)
     # Compare-and-set on the revision we read: of two workers that read the same row,
     # exactly one moves it on; the other's UPDATE matches no row.
     claimed = (
