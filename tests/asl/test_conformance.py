@@ -1,9 +1,9 @@
 """stepflow.asl against what AWS Step Functions itself recorded: the conformance corpus.
 
 One test per corpus case, named after it. Required: every case, JSONPath (issue 2) and
-JSONata or variables (issue 8) alike, bar those whose expected output is Lambda's response
-envelope metadata (skipped, with the reason). Invalid definitions must be rejected and
-valid ones accepted, bar the asl-validator fixtures in ``KNOWN_DIVERGENCES`` (strict
+JSONata or variables (issue 8) alike; in a Lambda call's response envelope the HTTP
+metadata (request ids, dates) is matched by a placeholder, the rest compared. Invalid
+definitions must be rejected and valid ones accepted, bar the asl-validator fixtures in ``KNOWN_DIVERGENCES`` (strict
 xfails, each with its reason). Recorded histories must match event for event, bar the
 cases in ``HISTORY_DIVERGENCES`` (strict xfails too, grouped by reason).
 
@@ -27,12 +27,10 @@ from .conformance import (
     ABSENT,
     HISTORY_DIVERGENCES,
     KNOWN_DIVERGENCES,
-    LEFT_OUT_ENVELOPE,
     LambdaFakes,
     corpus_present,
     definition_fixtures,
     executable_cases,
-    expects_envelope_metadata,
     history_mismatch,
     mismatches,
 )
@@ -43,16 +41,14 @@ MISSING_CORPUS = pytest.param(None, id="corpus-absent", marks=pytest.mark.skip(r
 
 
 def case_params(cases: list[dict[str, Any]], *, histories: bool = False) -> list[Any]:
-    """One param per case: required ones plain, the rest marked skip or (histories that
-    differ from AWS's for a known reason) strict xfail."""
+    """One param per case: required ones plain; histories that differ from AWS's for a
+    known reason are strict xfails."""
     if not corpus_present():
         return [MISSING_CORPUS]
     params = []
     for case in cases:
         marks = []
-        if expects_envelope_metadata(case):
-            marks.append(pytest.mark.skip(reason=LEFT_OUT_ENVELOPE))
-        elif histories and case["name"] in HISTORY_DIVERGENCES:
+        if histories and case["name"] in HISTORY_DIVERGENCES:
             marks.append(pytest.mark.xfail(strict=True, reason=HISTORY_DIVERGENCES[case["name"]]))
         params.append(pytest.param(case, id=case["name"], marks=marks))
     return params
