@@ -1,10 +1,11 @@
 """End-to-end benchmark: the real processes, driven through the REST API, on each shape.
 
     .venv/bin/python bench/e2e_bench.py [--quick] [--shape embedded|scaled|both] [--profile]
-        [--database-url postgres://user@host:5432/name] [--redis-url redis://host:6379/0]
+        [--web-processes N] [--database-url postgres://user@host:5432/name] [--redis-url redis://host:6379/0]
 
-For each deployment shape it starts daphne, one ``qcluster`` and the ``timer`` loop on a
-fresh database (``bench/e2e_shape.py``, in a child process per shape) and measures:
+For each deployment shape it starts ``manage.py web`` (``--web-processes`` daphnes, one by
+default), one ``qcluster`` and the ``timer`` loop on a fresh database
+(``bench/e2e_shape.py``, in a child process per shape) and measures:
 
 - latency: 200 sequential executions of a 3-state Pass machine, start request to the
   terminal status (the server's ``stopped_at``; polling's view is printed too), p50/p99;
@@ -16,7 +17,8 @@ and, in the same run, the baselines: django-q2's round trip for a no-op task on 
 broker (the floor for one queue hop), one small INSERT-and-UPDATE transaction on the same
 database (the floor for persisting a transition), and moto's Step Functions interpreter
 on the same machines when moto is installed (``bench/asl_bench.py``'s moto child).
-``--profile`` samples the workers with py-spy during W1 and says where their time went.
+``--profile`` samples with py-spy the web process and the workers during the throughput run,
+and the workers during W1, and says where their time went.
 
 The scaled shape needs PostgreSQL and Redis: it creates (and drops afterwards) a database
 named after ``--database-url``'s plus ``_e2e`` and uses a queue of its own on the Redis
@@ -90,7 +92,8 @@ def run_shape(shape: str, args: argparse.Namespace, workloads: list[dict[str, An
             env.update(DATABASE_URL=database, REDIS_URL=args.redis_url)
         quick = args.quick
         job = {
-            "tmp": tmp, "workers": args.workers, "clients": args.clients, "profile": args.profile,
+            "tmp": tmp, "workers": args.workers, "web_processes": args.web_processes, "clients": args.clients,
+            "profile": args.profile,
             "profile_seconds": 8 if quick else 20,
             "floor_runs": 50 if quick else 200,
             "latency_runs": 50 if quick else 200,
@@ -203,15 +206,22 @@ def report(shapes: dict[str, dict[str, Any]], moto: dict[str, Any]) -> None:
             if isinstance(value, dict) and "error" in value:
                 print(f"\n{name} {key} FAILED: {value['error']}")
         throughput = figures.get("throughput", {})
-        print(f"\n{name}: {figures['workers']} workers; throughput statuses {throughput.get('statuses')}, "
+        print(f"\n{name}: {figures['workers']} workers, {figures.get('web_processes', 1)} web process(es); throughput statuses {throughput.get('statuses')}, "
               f"{throughput.get('steps')} steps of {throughput.get('expected_steps')} expected")
-        profile = figures.get("profile")
-        if profile:
-            print(f"  where the workers' time went (py-spy, {profile['samples']} samples, "
+        for key, whose in (("profile_web", "the web process's time during throughput"),
+                           ("profile_throughput", "the workers' time during throughput"),
+                           ("profile", "the workers' time during W1")):
+            profile = figures.get(key)
+            if not profile:
+                continue
+            print(f"  where {whose} went (py-spy, {profile['samples']} samples, "
                   f"{profile['idle_share']:.0%} idle): " + ", ".join(
                       f"{k} {v:.0%}" for k, v in profile["busy_by_category"].items()))
             for leaf, share in profile["top_leaves"]:
                 print(f"    {share:>5.1%}  {leaf}")
+            print("    under our code (the innermost call of ours):")
+            for caller, share in profile.get("top_callers", []):
+                print(f"    {share:>5.1%}  {caller}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,11 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""), help="Redis for 'scaled'")
     parser.add_argument("--workers", type=int, default=2, help="worker processes in the cluster")
     parser.add_argument("--clients", type=int, default=8, help="concurrent API clients for throughput")
+    parser.add_argument("--web-processes", type=int, default=1, help="daphne processes (manage.py web --processes)")
     parser.add_argument(
         "--transitions-per-commit", type=int, default=0, metavar="N",
         help="STEPFLOW_TRANSITIONS_PER_COMMIT for the processes (1: one transaction per transition)",
     )
-    parser.add_argument("--profile", action="store_true", help="py-spy the workers during W1")
+    parser.add_argument("--profile", action="store_true", help="py-spy the web process and workers (throughput, W1)")
     parser.add_argument("--no-moto", action="store_true", help="skip the moto baseline")
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     args = parser.parse_args(argv)

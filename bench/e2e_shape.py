@@ -71,13 +71,14 @@ def parse_time(text: str) -> float:
 
 
 @contextmanager
-def processes(tmp: Path, workers: int) -> Iterator[dict[str, Any]]:
-    """daphne, a qcluster of ``workers`` and the timer, each in its own process group."""
+def processes(tmp: Path, workers: int, web_processes: int = 1) -> Iterator[dict[str, Any]]:
+    """``manage.py web`` (``web_processes`` daphnes), a qcluster of ``workers`` and the
+    timer, each in its own process group."""
     port = free_port()
     env = {**os.environ, "STEPFLOW_WORKERS": str(workers), "PYTHONUNBUFFERED": "1"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     commands = {
-        "web": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "stepflow.asgi:application"],
+        "web": [*manage, "web", "--port", str(port), "--processes", str(web_processes)],
         "qcluster": [*manage, "qcluster"],
         "timer": [*manage, "timer", "--interval", "0.1"],
     }
@@ -277,14 +278,26 @@ CATEGORIES = [  # first match wins, searched from the leaf up
     ("Django ORM", "django/db/"),
     ("django-q2 / broker", "django_q/"),
     ("django-q2 / broker", "redis/"),
+    ("channel layer", "channels"),
+    ("REST framework", "rest_framework/"),
+    ("access (tokens, throttles, audit)", "stepflow/access/"),
     ("runner bookkeeping (executions/)", "executions/"),
+    ("other stepflow code", "workflows/"),
+    ("other stepflow code", "stepflow/"),
+    ("Django request handling", "django/"),
+    ("ASGI server (daphne, twisted, asgiref)", "daphne/"),
+    ("ASGI server (daphne, twisted, asgiref)", "twisted/"),
+    ("ASGI server (daphne, twisted, asgiref)", "asgiref/"),
 ]
+# Our own code, for "which of our calls was the time spent under" (the innermost one).
+OURS = ("stepflow/", "executions/", "workflows/")
 
 
 def read_profiles(prefix: Path) -> dict[str, Any]:
     """Where the sampled worker time went: idle, and busy time by category and leaf."""
     samples: Counter[str] = Counter()
     leaves: Counter[str] = Counter()
+    callers: Counter[str] = Counter()
     total = idle = 0
     for path in prefix.parent.glob(prefix.name + "-*.txt"):
         for line in path.read_text().splitlines():
@@ -299,6 +312,8 @@ def read_profiles(prefix: Path) -> dict[str, Any]:
                 idle += n
                 continue
             leaves[leaf] += n
+            ours = next((frame for frame in reversed(frames) if frame.rpartition("(")[2].startswith(OURS)), None)
+            callers[ours or "(none of ours)"] += n
             for frame in reversed(frames):
                 label = next((name for name, needle in CATEGORIES if needle in frame), None)
                 if label:
@@ -311,6 +326,7 @@ def read_profiles(prefix: Path) -> dict[str, Any]:
         "samples": total, "idle_share": idle / total if total else 0.0,
         "busy_by_category": {k: round(v / busy, 3) for k, v in samples.most_common()},
         "top_leaves": [(k, round(v / busy, 3)) for k, v in leaves.most_common(8)],
+        "top_callers": [(k, round(v / busy, 3)) for k, v in callers.most_common(10)],
     }
 
 
@@ -336,15 +352,24 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
     user = get_user_model().objects.create_superuser("bench", password=uuid.uuid4().hex)
     token = api_token(user)
     workloads = args["workloads"]
-    figures: dict[str, Any] = {"workers": args["workers"]}
-    with processes(tmp, args["workers"]) as stack:
+    figures: dict[str, Any] = {"workers": args["workers"], "web_processes": args.get("web_processes", 1)}
+    with processes(tmp, args["workers"], args.get("web_processes", 1)) as stack:
         api = Api(stack["url"], token)
         figures["queue_floor"] = queue_floor(args["floor_runs"])
         figures["transaction_floor"] = transaction_floor(args["floor_runs"] * 2)
         api.create_machine("three-pass", THREE_PASS)
         sequential(api, "three-pass", {}, 10, lambda out: True)  # warm every worker's caches
         figures["latency"] = sequential(api, "three-pass", {}, args["latency_runs"], lambda out: out.get("three") == 3)
+        spies: list[subprocess.Popen[bytes]] = []
+        if args["profile"]:  # the web process and the workers while starts pour in
+            spies = profile_workers(worker_pids(stack["pids"]["web"]), args["profile_seconds"], tmp / "web")
+            spies += profile_workers(worker_pids(stack["pids"]["qcluster"]), args["profile_seconds"], tmp / "busy")
         figures["throughput"] = throughput(api, "three-pass", args["throughput_runs"], args["clients"], 3)
+        for spy in spies:
+            spy.wait(timeout=args["profile_seconds"] + 30)
+        if spies:
+            figures["profile_web"] = read_profiles(tmp / "web")
+            figures["profile_throughput"] = read_profiles(tmp / "busy")
         profiler: list[subprocess.Popen[bytes]] = []
         for workload in workloads:
             wid = workload["id"]

@@ -172,8 +172,9 @@ class ExecutionConsumer(_Following):
         data = event["data"]
         if data.get("type") == "status":
             await self.catch_up()  # a stop closes steps without publishing each one
-        elif data.get("type") == "step":
-            await self.send_step(data["step"], data)
+        elif data.get("type") == "steps":  # one commit's steps (live.publish_step)
+            for step in data["steps"]:
+                await self.send_step(step, {"type": "step", "step": step, "committed_at": data.get("committed_at")})
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)

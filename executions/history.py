@@ -22,7 +22,7 @@ from typing import Any
 import stepflow.asl as asl
 from executions.models import Event, Frame, Step, StepStatus
 
-__all__ = ["StepBook", "assigned_variables", "close_open_steps", "record", "record_events"]
+__all__ = ["StepBook", "assigned_variables", "close_open_steps", "record", "record_events", "save_fresh"]
 
 _ENTERED = "StateEntered"
 _EXITED = "StateExited"
@@ -97,11 +97,12 @@ class StepBook:
     several transitions committed together write each step once.
     """
 
-    def __init__(self, execution_id: int, frame: Frame | None, branch: list[Any]) -> None:
+    def __init__(self, execution_id: int, frame: Frame | None, branch: list[Any], *, fresh: bool = False) -> None:
+        """``fresh``: the frame has no steps yet (a branch run in-process), so none is read."""
         self.execution_id = execution_id
         self.frame = frame
         self.branch = branch
-        self.loaded = False
+        self.loaded = fresh
         self.open: Step | None = None
         self.dirty: dict[int, Step] = {}
         self.new: list[Step] = []
@@ -199,6 +200,16 @@ class StepBook:
         for step in self.dirty.values():
             step.save(update_fields=["status", "output", "error", "cause", "attempt", "exited_at", "fn_call_id", "assigned_variables"])
         self.new, self.dirty = [], {}
+
+
+def save_fresh(books: Sequence[StepBook]) -> list[Step]:
+    """Write the steps of books made ``fresh`` (frames run in-process) in one bulk insert;
+    returns them. Such books only hold new steps: nothing of theirs is in the database."""
+    steps = [step for book in books for step in book.new]
+    Step.objects.bulk_create(steps, batch_size=1000)
+    for book in books:
+        book.saved, book.new = book.new, []
+    return steps
 
 
 def close_open_steps(*, execution_id: int, status: StepStatus, at: datetime) -> None:

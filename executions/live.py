@@ -15,6 +15,8 @@ Two shapes, one contract (DESIGN.md, house rule 7):
 Messages a page receives (JSON): ``{"type": "step", "step": StepOutput}`` (a pushed one
 also carries ``committed_at``, taken just after its transaction committed) and
 ``{"type": "status", "execution": {...}}``. A step arrives again each time it changes.
+Between processes a commit's steps travel as one ``{"type": "steps", "steps": [...]}``
+message, which the consumer splits.
 """
 
 from __future__ import annotations
@@ -131,32 +133,38 @@ def _send(groups: Iterable[str], message: dict[str, Any]) -> None:
 
 
 def publish_step(*, execution: Execution, steps: Iterable[Step]) -> None:
-    """After the current transaction commits, send ``steps`` (as they are now) to viewers."""
+    """After the current transaction commits, send ``steps`` (as they are now) to viewers:
+    one message for the commit's steps (each group send costs Redis round trips, whoever
+    listens), which the consumers hand to their page one step at a time."""
     if not crosses_processes():
         return
-    messages = [{"type": "step", "step": StepOutput(step).data} for step in steps]
-    if not messages:
+    steps = list(steps)
+    if not steps:
         return
+    rows = StepOutput(steps, many=True).data  # one serializer: DRF deep-copies its fields per instance
     group = execution_group(execution.uuid)
 
     def send() -> None:
         # Stamped right after the commit, so a viewer can tell how fresh the push is.
-        committed_at = timezone.now().isoformat()
-        _publisher.submit([(group, {**message, "committed_at": committed_at}) for message in messages])
+        _publisher.submit([(group, {"type": "steps", "steps": rows, "committed_at": timezone.now().isoformat()})])
 
     transaction.on_commit(send)
 
 
-def publish_status(*, execution_id: int) -> None:
+def publish_status(*, execution_id: int | None = None, execution: Execution | None = None) -> None:
     """After the current transaction commits, tell the execution's viewers and the dashboard
-    that its status changed (a start, an end, a stop); they catch up from the database."""
+    that its status changed (a start, an end, a stop); they catch up from the database.
+
+    Give ``execution`` when the caller holds the row as its transaction wrote it (a start):
+    the message is made from it instead of reading the row back after the commit.
+    """
     if not crosses_processes():
         return
 
     def send() -> None:
-        execution = Execution.objects.select_related("machine").filter(pk=execution_id).first()
-        if execution is not None:
-            _send([execution_group(execution.uuid), DASHBOARD_GROUP], status_message(execution))
+        row = execution or Execution.objects.select_related("machine").filter(pk=execution_id).first()
+        if row is not None:
+            _send([execution_group(row.uuid), DASHBOARD_GROUP], status_message(row))
 
     transaction.on_commit(send)
 

@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 import stepflow.asl as asl
-from executions import callbacks, frames, history, invoke, live, plans
+from executions import callbacks, frames, history, inline, invoke, live, plans
 from executions.machines import compiled
 from executions.models import Execution, ExecutionStatus, Frame, FrameStatus, WaitingFor
 from executions.queue import ADVANCE_EXECUTION, ADVANCE_FRAME
@@ -102,13 +102,14 @@ class Unit:
             fork_seq=row.fork_seq,
             claimed_until=row.claimed_until,
             pending_children=row.pending_children,
-            steps=history.StepBook(execution.pk, frame, branch),
+            # A row never claimed (revision 0) has written no step yet: nothing to read back.
+            steps=history.StepBook(execution.pk, frame, branch, fresh=row.revision == 0),
         )
 
     @classmethod
     def load_execution(cls, execution_id: int) -> Unit | None:
         """The running execution's top level as a worker sees it now, or None."""
-        execution = Execution.objects.select_related("version").filter(pk=execution_id).first()
+        execution = Execution.objects.select_related("version", "machine").filter(pk=execution_id).first()
         if execution is None or execution.status != ExecutionStatus.RUNNING:
             return None
         return cls.of(execution, execution, None)
@@ -222,7 +223,7 @@ def _run(unit: Unit) -> None:
         else:
             compute = proceed
         handoff = time.monotonic() >= slice_ends
-        decision = _transition(unit, compute, proceed, handoff)
+        decision = _transition(unit, compute, proceed, handoff, machine)
         match decision:
             case None:
                 return
@@ -251,7 +252,9 @@ def _resumer(machine: asl.Machine, output: Any, error: str | None, cause: str | 
     return lambda cursor, now: asl.resume(machine, cursor, now=now, output=output)
 
 
-def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: bool) -> asl.Decision | None:
+def _transition(
+    unit: Unit, compute: Compute, proceed: Compute | None, handoff: bool, machine: asl.Machine | None = None
+) -> asl.Decision | None:
     """One commit: ``compute``'s transition, and while it only moves on, more of them.
 
     Returns the last decision, or None when the claim was lost. A transition that only
@@ -259,8 +262,10 @@ def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: 
     the database, so the ones that follow it are computed with ``proceed`` and committed
     in the same transaction, up to ``STEPFLOW_TRANSITIONS_PER_COMMIT`` of them or until
     ``STEPFLOW_COMMIT_WINDOW_SECONDS`` has passed (a group commit: a crash loses them all
-    or none, and they are simply computed again). A decision that acts (a Task call, a
-    timer, a fork, the end) always ends the commit, so it is durable before its effect.
+    or none, and they are simply computed again). A fork whose children have no effect
+    runs them here and joins in the same commit (``executions/inline.py``). A decision
+    that acts (a Task call, a timer, a fork, the end) always ends the commit, so it is
+    durable before its effect.
     """
     now = timezone.now()
     limit = 1 if handoff or proceed is None else settings.STEPFLOW_TRANSITIONS_PER_COMMIT
@@ -281,6 +286,7 @@ def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: 
             time_out_if_due(execution_id=unit.execution.pk, now=now)
             return None
         last_id, events, count = first_id, [], 0
+        inlined: list[inline.Inlined] = []
         while True:
             try:
                 decision = compute({**unit.cursor, "event_id": last_id}, now)
@@ -291,6 +297,14 @@ def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: 
             events.extend(decision.events)
             last_id = decision.events[-1].id if decision.events else last_id
             unit.steps.apply(decision.events, decision)
+            if type(decision) is asl.Fork and machine is not None:
+                done = inline.run_children(unit, machine, decision, last_id=last_id)
+                if done is not None:  # joined in this commit, whatever the limits
+                    inlined.append(done)
+                    events.extend(done.run.events)
+                    last_id = done.run.last_id or last_id
+                    unit.cursor, compute, now = decision.cursor, done.joiner(machine), timezone.now()
+                    continue
             if count >= limit or not _moves_on(decision, now) or time.monotonic() >= window_ends:
                 break
             assert proceed is not None
@@ -308,9 +322,14 @@ def _transition(unit: Unit, compute: Compute, proceed: Compute | None, handoff: 
             Execution.objects.filter(pk=unit.execution.pk).update(event_count=last_id)
         history.record_events(execution_id=unit.execution.pk, events=events)
         unit.steps.save()
-        live.publish_step(execution=unit.execution, steps=unit.steps.saved)
+        saved = list(unit.steps.saved)
+        for done in inlined:
+            saved.extend(done.save())
+        live.publish_step(execution=unit.execution, steps=saved)
         if unit.is_root and "status" in fields:
-            live.publish_status(execution_id=unit.execution.pk)
+            for name, value in fields.items():  # the row as this commit wrote it, for the message
+                setattr(unit.execution, name, value)
+            live.publish_status(execution=unit.execution)
         after()
     return decision
 

@@ -126,7 +126,7 @@ def start_execution(
                 if rerun_of else {"machine": machine.name},
             )
             enqueue(ADVANCE_EXECUTION, execution.pk)
-            live.publish_status(execution_id=execution.pk)
+            live.publish_status(execution=execution)
     except IntegrityError:
         # A concurrent start with the same name won the unique constraint.
         existing = _same_name(machine, name, input)

@@ -7,7 +7,10 @@ throttles) opened a fresh TCP connection to Redis. Measured on the start-executi
 endpoint under daphne, connecting was a sixth of the request's time.
 
 ``SharedRedisCache`` keeps the client per process, keyed by its servers and options;
-redis-py's pools are thread-safe and reset themselves in a forked child.
+redis-py's pools are thread-safe and reset themselves in a forked child. The stock client
+also builds a ``redis.Redis`` object for every operation (filling its table of about 170
+response callbacks each time): ``_Client`` keeps one per pool, as redis-py objects are
+thread-safe and take a connection from the pool per command.
 """
 
 from __future__ import annotations
@@ -24,6 +27,19 @@ _clients: dict[tuple[tuple[str, ...], str], RedisCacheClient] = {}
 _lock = threading.Lock()
 
 
+class _Client(RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._redis: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)
+        client = self._redis.get(id(pool))  # the pools live as long as this client
+        if client is None:
+            client = self._redis[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class SharedRedisCache(RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` sharing its client process-wide."""
 
@@ -33,5 +49,5 @@ class SharedRedisCache(RedisCache):
         with _lock:
             client = _clients.get(key)
             if client is None:
-                client = _clients[key] = self._class(self._servers, **self._options)
+                client = _clients[key] = _Client(self._servers, **self._options)
         return client

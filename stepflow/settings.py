@@ -344,8 +344,13 @@ STEPFLOW_LIVE_POLL_SECONDS = env_float("STEPFLOW_LIVE_POLL_SECONDS", 0.25 if RED
 # `manage.py worker` restarts its cluster when work has waited this long while a worker sat
 # idle (a process killed while holding one of the cluster's locks): executions/workers.py.
 STEPFLOW_WORKER_STALL_SECONDS = env_float("STEPFLOW_WORKER_STALL_SECONDS", 15.0, minimum=1.0)
+# daphnes `manage.py web` runs on one socket (one request's sync code at a time each).
+STEPFLOW_WEB_PROCESSES = env_int("STEPFLOW_WEB_PROCESSES", 1, minimum=1, maximum=64)
 # Children of one Parallel or Map started at once, whatever MaxConcurrency allows.
 STEPFLOW_FORK_WINDOW = env_int("STEPFLOW_FORK_WINDOW", 1000, minimum=1)
+# Effect-free Parallel/Map children run in-process within these limits (executions/inline.py).
+STEPFLOW_INLINE_FORK_CHILDREN = env_int("STEPFLOW_INLINE_FORK_CHILDREN", 1000, minimum=0)
+STEPFLOW_INLINE_FORK_STEPS = env_int("STEPFLOW_INLINE_FORK_STEPS", 10_000, minimum=0)
 # --- Fn Project (executions/fn_client.py) ----------------------------------------------
 # The Fn server's API root; when set, Task states call it (unless STEPFLOW_FN_CLIENT says otherwise).
 FN_API_URL = env_url("FN_API_URL", ("http", "https"))

@@ -8,7 +8,8 @@ Public surface (other parts of stepflow and external checks call exactly these):
   decisions as values (``Next``, ``Invoke``, ``WaitUntil``, ``Fork``, ``Succeeded``,
   ``Failed``) over a JSON-serialisable cursor.
 * ``run(definition, input, *, invoke=None, clock=None) -> Result``: the same machinery,
-  driven synchronously.
+  driven synchronously; ``run_inline(machine, fork, ...)`` drives one effect-free Fork's
+  children the same way (``Fork.inline``).
 
 Both query languages run on the same machinery: JSONPath (paths, payload templates,
 intrinsic functions) and JSONata (``{% %}`` expressions, ``$states``, AWS's extra
@@ -40,7 +41,7 @@ from .errors import (
 )
 from .interpreter import join, resume, start, step
 from .machine import Machine, compile
-from .runner import Result, SystemClock, VirtualClock, run
+from .runner import InlineRun, Result, SystemClock, VirtualClock, run, run_inline
 from .validate import validate
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "Event",
     "Failed",
     "Fork",
+    "InlineRun",
     "Invoke",
     "Machine",
     "Next",
@@ -67,6 +69,7 @@ __all__ = [
     "join",
     "resume",
     "run",
+    "run_inline",
     "start",
     "step",
     "validate",

@@ -11,7 +11,7 @@ benchmarks, the django-q2 workers in the service) carries it out:
     ├── Invoke(cursor, resource, payload, timeout_seconds, heartbeat_seconds, task_token)
     │                                call the function, then ``resume`` with its result or error
     ├── WaitUntil(cursor, at)        a Wait state or a Retry back-off; ``step`` again at ``at``
-    ├── Fork(cursor, children, max_concurrency)
+    ├── Fork(cursor, children, max_concurrency, inline)
     │                                Parallel branches or Map iterations: run every child
     │                                cursor to its end (``step`` each), then ``join`` the results
     ├── Succeeded(output)            the frame (execution, branch or iteration) succeeded
@@ -122,12 +122,19 @@ class WaitUntil:
 @dataclass(slots=True)
 class Fork:
     """Run each child cursor to its end, at most ``max_concurrency`` at once (0: no
-    limit), then call ``join`` with their terminal decisions in the same order."""
+    limit), then call ``join`` with their terminal decisions in the same order.
+
+    ``inline`` is true when the children can have no effect: every state they may run is
+    a Pass, Choice, Succeed or Fail, or a Parallel or inline Map made only of those (no
+    Task, no Wait). Their steps are then pure computation, so a caller may run them
+    in-process between two commits (``run_inline``) instead of as units of their own.
+    """
 
     cursor: Cursor
     children: tuple[Cursor, ...]
     max_concurrency: int = 0
     events: tuple[Event, ...] = ()
+    inline: bool = False
 
 
 @dataclass(slots=True)

@@ -4,6 +4,10 @@ For tests, the validator's dry-run and benchmarks. It uses exactly the ``start``
 ``step`` / ``resume`` / ``join`` calls the workers use; the only thing it adds is doing
 what each decision asks right here: calling ``invoke``, letting a clock pass time, and
 running Fork children one after another.
+
+``run_inline()`` is the same driver for one effect-free ``Fork`` (``Fork.inline``): the
+workers use it to run small Parallel and Map states in-process instead of as units of
+their own.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from .decisions import Cursor, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil
+from .decisions import Cursor, Decision, Event, Failed, Fork, Invoke, Next, Succeeded, WaitUntil
 from .errors import ErrorName, StatesError
 from .interpreter import join, resume, start, step
 from .machine import Machine, compile
 
-__all__ = ["Clock", "Result", "SystemClock", "VirtualClock", "run"]
+__all__ = ["Clock", "InlineRun", "Result", "SystemClock", "VirtualClock", "run", "run_inline"]
 
 Invoker = Callable[[str, Any, dict[str, Any]], Any]
 
@@ -72,23 +76,59 @@ class Result:
         return sum(1 for event in self.events if event.type.endswith("StateEntered"))
 
 
+@dataclass
+class InlineRun:
+    """A Fork's children run to their ends by ``run_inline``.
+
+    ``results`` are their terminal decisions in child order, for ``join``; ``events`` all
+    they recorded, in order, numbered on from the Fork's last event; ``frames`` the same
+    decisions by frame, ``(frame, decision)`` in order (``frame`` as in ``cursor["frame"]``),
+    so a caller can book each branch's or iteration's steps apart.
+    """
+
+    results: list[Succeeded | Failed]
+    events: list[Event]
+    frames: list[tuple[list[Any], Decision]]
+
+    @property
+    def last_id(self) -> int | None:
+        return self.events[-1].id if self.events else None
+
+
 class _TimedOut(Exception):
     pass
 
 
+class _OverBudget(Exception):
+    pass
+
+
 class _Driver:
-    def __init__(self, machine: Machine, invoke: Invoker | None, clock: Clock, deadline: datetime | None) -> None:
+    def __init__(
+        self,
+        machine: Machine,
+        invoke: Invoker | None,
+        clock: Clock,
+        deadline: datetime | None,
+        *,
+        max_steps: int | None = None,
+        frames: list[tuple[list[Any], Decision]] | None = None,
+    ) -> None:
         self.machine = machine
         self.invoke = invoke
         self.clock = clock
         self.deadline = deadline
         self.events: list[Event] = []
         self.last_id = 0
+        self.steps_left = max_steps
+        self.frames = frames
 
-    def record(self, events: tuple[Event, ...]) -> None:
+    def record(self, events: tuple[Event, ...], cursor: Cursor | None = None, decision: Decision | None = None) -> None:
         if events:
             self.events.extend(events)
             self.last_id = events[-1].id
+        if self.frames is not None and decision is not None:
+            self.frames.append((cursor.get("frame") or [] if cursor else [], decision))
 
     def drive(self, cursor: Cursor) -> Succeeded | Failed:
         """Run one frame (the execution, a branch or an iteration) to its end."""
@@ -98,9 +138,13 @@ class _Driver:
             if self.deadline is not None and now >= self.deadline:
                 raise _TimedOut
             cursor["event_id"] = self.last_id
+            if self.steps_left is not None:
+                self.steps_left -= 1
+                if self.steps_left < 0:
+                    raise _OverBudget
             decision = step(machine, cursor, now=now)
             while True:
-                self.record(decision.events)
+                self.record(decision.events, cursor, decision)
                 if type(decision) is Next:
                     cursor = decision.cursor
                     break
@@ -196,3 +240,23 @@ def run(
     if isinstance(outcome, Succeeded):
         return Result("SUCCEEDED", output=outcome.output, events=driver.events)
     return Result("FAILED", error=outcome.error, cause=outcome.cause, events=driver.events)
+
+
+def run_inline(machine: Machine, fork: Fork, *, last_id: int, max_steps: int, clock: Clock | None = None) -> InlineRun | None:
+    """Run the children of ``fork`` to their ends, one after another, right here.
+
+    Only for a Fork whose children can have no effect (``fork.inline``); their events are
+    numbered on from ``last_id`` (the Fork's last event). Returns ``None``, having changed
+    nothing, when they need more than ``max_steps`` interpreter steps in all: the caller
+    then runs them as it runs any Fork. ``join`` takes ``results`` next.
+    """
+    if not fork.inline:
+        raise ValueError("run_inline() needs a Fork whose children have no effect (Fork.inline)")
+    frames: list[tuple[list[Any], Decision]] = []
+    driver = _Driver(machine, None, clock or SystemClock(), None, max_steps=max_steps, frames=frames)
+    driver.last_id = last_id
+    try:
+        results = [driver.drive(dict(child)) for child in fork.children]
+    except _OverBudget:
+        return None
+    return InlineRun(results, driver.events, frames)

@@ -265,7 +265,7 @@ def _parallel(run: _Run, state: ParallelState) -> Decision:
         for index, branch in enumerate(state.branches)
     )
     parent = run.suspend(lifecycle.FORK, fork={"kind": "Parallel"})
-    return Fork(parent, children, 0, tuple(run.events))
+    return Fork(parent, children, 0, tuple(run.events), run.machine.effect_free(state))
 
 
 def _map(run: _Run, state: MapState) -> Decision:
@@ -317,7 +317,7 @@ def fork_map(run: _Run, children: list[Cursor], count: Any, percentage: Any, max
     if not children:
         run.cursor = parent
         return join_children(run, ())
-    return Fork(parent, tuple(children), int(max_concurrency or 0), tuple(run.events))
+    return Fork(parent, tuple(children), int(max_concurrency or 0), tuple(run.events), run.machine.effect_free(run.state))
 
 
 def _map_integer(run: _Run, effective: Any, fixed: Any, path: Path | None, field: str, kind: str) -> Any:

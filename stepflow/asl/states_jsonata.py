@@ -208,7 +208,7 @@ def _parallel(run: _Run, state: ParallelState) -> Decision:
         for index, branch in enumerate(state.branches)
     )
     parent = run.suspend(lifecycle.FORK, fork={"kind": "Parallel"})
-    return Fork(parent, children, 0, tuple(run.events))
+    return Fork(parent, children, 0, tuple(run.events), run.machine.effect_free(state))
 
 
 def _map(run: _Run, state: MapState) -> Decision:

@@ -124,7 +124,7 @@ class Stack:
         log = self.tmp / f"web-{time.monotonic_ns()}.log"
         with open(log, "wb") as out:
             self.others["web"] = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.web_port), "stepflow.asgi:application"],
+                [sys.executable, str(processes.ROOT / "manage.py"), "web", "--port", str(self.web_port)],
                 cwd=processes.ROOT, env=processes.environment(**self._env()), stdout=out,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )

@@ -36,8 +36,9 @@ def test_run_all_serves_the_api_then_stops_every_process_it_started(tmp_path, si
     supervisor = processes.start(["run_all", "--port", str(port)], tmp_path / "run_all.log")
     try:
         processes.wait_for(lambda: _status(f"http://127.0.0.1:{port}/api/") == 401, 60, "the web server")
-        # daphne, the timer, and qcluster with its sentinel, pusher, monitor and workers.
-        processes.wait_for(lambda: len(processes.descendants(supervisor.pid)) >= 7, 60, "the worker cluster")
+        # web and its daphne, the timer, and the worker with its cluster's sentinel, pusher,
+        # monitor and workers.
+        processes.wait_for(lambda: len(processes.descendants(supervisor.pid)) >= 8, 60, "the worker cluster")
         family = processes.descendants(supervisor.pid)
         supervisor.send_signal(signum)
         assert supervisor.wait(timeout=30) == 0, (tmp_path / "run_all.log").read_text()[-3000:]

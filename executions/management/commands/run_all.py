@@ -33,7 +33,8 @@ def processes(*, host: str, port: int, fn_port: int | None = None, grace: float 
     python, manage = sys.executable, str(settings.BASE_DIR / "manage.py")
     out = [("fn", [python, manage, "fn_runner", "--port", str(fn_port)])] if fn_port else []
     return out + [
-        ("web", [python, "-m", "daphne", "-b", host, "-p", str(port), "stepflow.asgi:application"]),
+        # daphne, STEPFLOW_WEB_PROCESSES of them on one socket (executions/webserver.py).
+        ("web", [python, manage, "web", "--host", host, "--port", str(port), "--grace", str(max(1.0, grace - 3))]),
         # The supervised cluster (executions/workers.py); its stop grace fits inside ours.
         ("worker", [python, manage, "worker", "--grace", str(max(1.0, grace - 3))]),
         ("timer", [python, manage, "timer"]),
