@@ -208,6 +208,12 @@ def report(shapes: dict[str, dict[str, Any]], moto: dict[str, Any]) -> None:
         throughput = figures.get("throughput", {})
         print(f"\n{name}: {figures['workers']} workers, {figures.get('web_processes', 1)} web process(es); throughput statuses {throughput.get('statuses')}, "
               f"{throughput.get('steps')} steps of {throughput.get('expected_steps')} expected")
+        cpu = throughput.get("cpu_ms_per_execution")
+        if cpu:
+            total = sum(cpu.values())
+            print(f"  CPU time per execution during throughput, by process: {total:.1f} ms in all "
+                  f"(so at most {1000 * throughput['cpu_count'] / total:.0f} executions/s on {throughput['cpu_count']} cores): "
+                  + ", ".join(f"{name} {ms:.1f} ms" for name, ms in sorted(cpu.items(), key=lambda item: -item[1])))
         for key, whose in (("profile_web", "the web process's time during throughput"),
                            ("profile_throughput", "the workers' time during throughput"),
                            ("profile", "the workers' time during W1")):

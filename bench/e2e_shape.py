@@ -219,11 +219,38 @@ def sequential(api: Api, machine: str, input: Any, runs: int, check: Callable[[A
             "executions_per_s": runs / elapsed}
 
 
-def throughput(api: Api, machine: str, runs: int, clients: int, transitions: int) -> dict[str, Any]:
-    """``runs`` executions started as fast as the API accepts them, then waited for."""
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system) used so far by each named process with its descendants,
+    by every PostgreSQL and Redis server process, and by this benchmark process."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    out = {name: used(pid) + sum(used(child) for child in worker_pids(pid)) for name, pid in pids.items()}
+    servers = {"postgres": 0.0, "redis-server": 0.0}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                comm = (proc / "comm").read_text().strip()
+            except OSError:
+                continue
+            if comm in servers:
+                servers[comm] += used(int(proc.name))
+    return {**out, "postgresql": servers["postgres"], "redis": servers["redis-server"], "benchmark client": used(os.getpid())}
+
+
+def throughput(api: Api, machine: str, runs: int, clients: int, transitions: int, pids: dict[str, int] | None = None) -> dict[str, Any]:
+    """``runs`` executions started as fast as the API accepts them, then waited for; with
+    ``pids``, also the CPU time each process spent per execution meanwhile."""
     from executions.models import Execution, ExecutionStatus, Step
 
     sessions = [api.new_session() for _ in range(clients)]
+    cpu_before = cpu_seconds(pids) if pids else {}
     began = time.time()
 
     def one(number: int) -> str:
@@ -234,6 +261,7 @@ def throughput(api: Api, machine: str, runs: int, clients: int, transitions: int
     accepted = time.time() - began
     ours = Execution.objects.filter(uuid__in=ids)
     wait_for(lambda: not ours.filter(status=ExecutionStatus.RUNNING).exists(), 600, f"{runs} executions", every=0.1)
+    cpu_after = cpu_seconds(pids) if pids else {}
     statuses = Counter(ours.values_list("status", flat=True))
     last = max(ours.values_list("stopped_at", flat=True)).timestamp()
     steps = Step.objects.filter(execution__uuid__in=ids).count()
@@ -242,6 +270,8 @@ def throughput(api: Api, machine: str, runs: int, clients: int, transitions: int
         "executions": runs, "clients": clients, "statuses": dict(statuses), "seconds": elapsed,
         "accepted_per_s": runs / accepted, "executions_per_s": runs / elapsed,
         "transitions_per_s": steps / elapsed, "steps": steps, "expected_steps": runs * transitions,
+        "cpu_ms_per_execution": {name: (cpu_after[name] - cpu_before[name]) * 1000 / runs for name in cpu_after},
+        "cpu_count": os.cpu_count(),
     }
 
 
@@ -276,9 +306,9 @@ CATEGORIES = [  # first match wins, searched from the leaf up
     ("database driver", "psycopg"),
     ("database driver", "sqlite3"),
     ("Django ORM", "django/db/"),
-    ("django-q2 / broker", "django_q/"),
-    ("django-q2 / broker", "redis/"),
+    ("django-q2", "django_q/"),
     ("channel layer", "channels"),
+    ("Redis client (queue, cache, channel layer)", "redis/"),
     ("REST framework", "rest_framework/"),
     ("access (tokens, throttles, audit)", "stepflow/access/"),
     ("runner bookkeeping (executions/)", "executions/"),
@@ -364,7 +394,7 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
         if args["profile"]:  # the web process and the workers while starts pour in
             spies = profile_workers(worker_pids(stack["pids"]["web"]), args["profile_seconds"], tmp / "web")
             spies += profile_workers(worker_pids(stack["pids"]["qcluster"]), args["profile_seconds"], tmp / "busy")
-        figures["throughput"] = throughput(api, "three-pass", args["throughput_runs"], args["clients"], 3)
+        figures["throughput"] = throughput(api, "three-pass", args["throughput_runs"], args["clients"], 3, stack["pids"])
         for spy in spies:
             spy.wait(timeout=args["profile_seconds"] + 30)
         if spies:

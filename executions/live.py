@@ -132,6 +132,21 @@ def _send(groups: Iterable[str], message: dict[str, Any]) -> None:
     _publisher.submit([(group, message) for group in groups])
 
 
+# One bound serializer for the process, used only through ``to_representation``, which keeps
+# nothing. A serializer made per call is a reference cycle (its fields point back at it)
+# holding its ``instance``: here the steps, each holding its Frame, which holds the Execution
+# with its input, cursor and context (a Map's whole input, three times). Only the cyclic
+# collector's full passes free such cycles, which come seldom: a worker carried that garbage
+# for many units of work at once, so its resident memory rose with the Map's input.
+_STEP_OUTPUT = StepOutput()
+
+
+def step_rows(steps: Iterable[Step]) -> list[dict[str, Any]]:
+    """The steps as ``StepOutput`` renders them (what ``StepOutput(steps, many=True).data``
+    gives), without leaving a serializer cycle that keeps the steps alive."""
+    return [_STEP_OUTPUT.to_representation(step) for step in steps]
+
+
 def publish_step(*, execution: Execution, steps: Iterable[Step]) -> None:
     """After the current transaction commits, send ``steps`` (as they are now) to viewers:
     one message for the commit's steps (each group send costs Redis round trips, whoever
@@ -141,7 +156,7 @@ def publish_step(*, execution: Execution, steps: Iterable[Step]) -> None:
     steps = list(steps)
     if not steps:
         return
-    rows = StepOutput(steps, many=True).data  # one serializer: DRF deep-copies its fields per instance
+    rows = step_rows(steps)
     group = execution_group(execution.uuid)
 
     def send() -> None:

@@ -117,7 +117,15 @@ class Unit:
     @classmethod
     def load_frame(cls, frame_id: int) -> Unit | None:
         """The running frame as a worker sees it now, or None."""
-        frame = Frame.objects.select_related("execution__version").filter(pk=frame_id).first()
+        # A frame's work reads its execution's context (which holds $$.Execution.Input), never
+        # the top level's own input, output or cursor: a Map's iterations would each load a
+        # large input three times over.
+        frame = (
+            Frame.objects.select_related("execution__version")
+            .defer("execution__input", "execution__output", "execution__cursor")
+            .filter(pk=frame_id)
+            .first()
+        )
         if frame is None or frame.status != FrameStatus.RUNNING:
             return None
         return cls.of(frame, frame.execution, frame)

@@ -31,7 +31,7 @@ import { placeProblems } from '../asl/problems.js';
 import { exportPng, exportSvg, svgText } from '../graph/export.js';
 import { debounce, h } from '../ui/dom.js';
 import { createStage } from '../ui/stage.js';
-import { prepareLayout } from '../graph/canvas.js';
+import { sharedElk } from '../graph/elk.js';
 import { createCodeView } from './codeview.js';
 import { attachGestures } from './gestures.js';
 import { createInspector } from './inspector.js';
@@ -66,8 +66,7 @@ export function mountEditor(element, { definition, functions = [], functionsProb
   let validation = 0;
   let wasDirty = false;
   let graph = toGraph(history.present);
-  // Lay the machine out first: ELK works in its worker while the page builds the rest.
-  prepareLayout(graph);
+  sharedElk(); // the layout worker: fetched now, started at the first render (see canvas.js)
 
   const ui = buildShell(element, {
     undo: () => api.undo(),

@@ -40,7 +40,7 @@ function chip(status) {
 }
 
 export function mountExecutionGraph(element, { definition, steps = [], onSelect, details = true } = {}) {
-  sharedElk(); // start the layout worker now: it compiles while the page builds the rest
+  sharedElk(); // the layout worker: fetched now, started at the first render (see canvas.js)
   const run = new ExecutionState(definition, steps);
   const iterations = {}; // Map state pointer -> the one iteration shown
   const branches = {}; // Parallel state pointer -> the branch in focus
@@ -58,26 +58,39 @@ export function mountExecutionGraph(element, { definition, steps = [], onSelect,
   const { cy } = stage.canvas;
   const graph = toGraph(definition);
 
+  /**
+   * What the run made of each element, as the class to give it: `status-…` for a state,
+   * `taken` for an edge the run went along. Read from the steps held when called.
+   */
+  const looks = () => {
+    const statuses = run.statuses(iterations);
+    const taken = run.transitions(iterations);
+    return ({ group, data }) => {
+      if (group === 'nodes') return data.kind === 'state' ? `status-${statuses.get(data.id)?.status ?? 'not-reached'}` : '';
+      const { source: from, target: to, kind } = data;
+      // A caught failure left through its Catch, anything else through its normal flow.
+      const caught = statuses.get(from)?.status === 'caught';
+      const went =
+        (taken.has(`${from} -> ${to}`) && caught === (kind === 'catch')) ||
+        (kind === 'start' && statuses.has(to)) ||
+        (kind === 'end' && ['succeeded', 'retried'].includes(statuses.get(from)?.status));
+      return went ? 'taken' : '';
+    };
+  };
+
   const paint = () => {
     painting = false;
     if (cy.destroyed()) return;
-    const statuses = run.statuses(iterations);
-    const taken = run.transitions(iterations);
+    const look = looks();
+    // Only what changed: cytoscape restyles every element whose classes are touched.
     cy.batch(() => {
       cy.nodes('.state').forEach((node) => {
-        node.removeClass(STATUS_CLASSES).addClass(`status-${statuses.get(node.id())?.status ?? 'not-reached'}`);
+        const status = look({ group: 'nodes', data: node.data() });
+        if (!node.hasClass(status)) node.removeClass(STATUS_CLASSES).addClass(status);
       });
       cy.edges().forEach((edge) => {
-        const from = edge.source().id();
-        const to = edge.target().id();
-        const kind = edge.data('kind');
-        // A caught failure left through its Catch, anything else through its normal flow.
-        const caught = statuses.get(from)?.status === 'caught';
-        const went =
-          (taken.has(`${from} -> ${to}`) && caught === (kind === 'catch')) ||
-          (kind === 'start' && statuses.has(to)) ||
-          (kind === 'end' && ['succeeded', 'retried'].includes(statuses.get(from)?.status));
-        edge.toggleClass('taken', went);
+        const went = look({ group: 'edges', data: edge.data() }) === 'taken';
+        if (edge.hasClass('taken') !== went) edge.toggleClass('taken', went);
       });
     });
     stage.minimap.classes();
@@ -166,7 +179,8 @@ export function mountExecutionGraph(element, { definition, steps = [], onSelect,
   if (details) fill(card, h('p', { class: 'sf-muted' }, 'Click a state to see what happened in it.'));
 
   const api = {
-    ready: stage.render(graph, { fit: true }).then(() => paint()),
+    // Drawn in the run's colours from the start: styling 300 states twice costs a frame.
+    ready: stage.render(graph, { fit: true, classes: looks() }).then(() => paint()),
     cy,
 
     applyStep(step) {

@@ -2,14 +2,17 @@
  * A cytoscape canvas that draws a graph model (`asl/graph.js`) laid out by ELK. Both the
  * editor and the execution view use it; the editor adds gestures on top.
  *
- * `render(graph, {fit})` lays out and redraws, resolving to `{view, placed, ms, layoutMs,
- * drawMs}`, or to null when a newer render overtook it (edits can come faster than layouts).
+ * `render(graph, {fit, classes})` lays out and redraws, resolving to `{view, placed, ms,
+ * layoutMs, drawMs}`, or to null when a newer render overtook it (edits can come faster than
+ * layouts). `classes(element)`, given an element as `toElements` describes it, returns extra
+ * classes for it (an execution's statuses): cytoscape then styles it once, not twice.
  */
 
 import cytoscape from 'cytoscape';
 import svg from 'cytoscape-svg';
 
 import { toElements } from './elements.js';
+import { layoutWorkerReady } from './elk.js';
 import { layout } from './layout.js';
 import { FONT, stylesheet } from './style.js';
 import { viewOf } from './view.js';
@@ -28,13 +31,16 @@ function measure(text, kind) {
   return Math.ceil(context.measureText(String(text)).width);
 }
 
-/**
- * Start laying `graph` out before there is a canvas to draw it on: a page that calls this
- * first overlaps ELK's work with building the rest of the page, and the canvas's first
- * `render` of the same graph waits for this layout rather than asking again.
- */
-export function prepareLayout(graph) {
-  layout(viewOf(graph), { measure }).catch(() => {}); // a failure shows on the render itself
+/** The elements for `view` placed as `placed`, with the caller's extra classes. */
+function elementsOf(view, placed, classes) {
+  const elements = toElements(view, placed);
+  if (classes) {
+    for (const element of elements) {
+      const extra = classes(element);
+      if (extra) element.classes = element.classes ? `${element.classes} ${extra}` : extra;
+    }
+  }
+  return elements;
 }
 
 /**
@@ -89,16 +95,22 @@ export function createCanvas(container, { editable = false } = {}) {
       return current;
     },
 
-    async render(graph, { fit = false } = {}) {
+    async render(graph, { fit = false, classes } = {}) {
       const mine = ++token;
       const started = performance.now();
+      // The layout worker, started as the component mounted, is only handed its script once
+      // this thread gets back to its event loop (Chromium starts a worker from there): until
+      // it runs, let it go before preparing a layout, which takes tens of milliseconds on a
+      // big machine.
+      if (!layoutWorkerReady()) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (mine !== token || cy.destroyed()) return null;
       const view = viewOf(graph);
       const placed = await layout(view, { measure });
       const laidOut = performance.now();
       if (mine !== token || cy.destroyed()) return null;
       const selected = cy.$(':selected').map((element) => element.id());
       cy.batch(() => {
-        sync(cy, toElements(view, placed));
+        sync(cy, elementsOf(view, placed, classes));
         for (const id of selected) cy.getElementById(id).select();
       });
       current = { graph, view, placed };

@@ -15,8 +15,8 @@ import { layoutWith, sharedElk } from './elk.js';
 import { keep, MIN_NODES, recall } from './layout-cache.js';
 
 // The last layout asked for, as a promise: a render that repeats it (an edit that leaves
-// the shape alone, or the render after `prepareLayout()` started it early) waits for the same
-// answer instead of asking ELK twice.
+// the shape alone, the same machine mounted again) waits for the same answer instead of
+// asking ELK twice.
 const memo = { elk: null, key: '', placement: null };
 
 export const SIZES = {

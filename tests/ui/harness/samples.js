@@ -85,7 +85,7 @@ window.sampleSteps = () => {
 // A machine of about `n` states for render timing: a chain of groups, each with a Task
 // (Retry and Catch), a Choice (two rules and a Default), a Wait, a Parallel of two
 // branches and a Map, as real machines mix them.
-window.largeMachine = (n = 200) => {
+window.largeMachine = (n = 200, salt = '') => {
   const states = {};
   let count = 0;
   let group = 0;
@@ -105,7 +105,7 @@ window.largeMachine = (n = 200) => {
     states[`Route ${g}`] = {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.kind', StringEquals: `a${g}`, Next: `Pause ${g}` },
+        { Variable: '$.kind', StringEquals: `a${g}${salt}`, Next: `Pause ${g}` },
         { Variable: '$.count', NumericGreaterThan: g, Next: `Fan ${g}` },
       ],
       Default: `Each ${g}`,
