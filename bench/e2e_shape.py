@@ -229,7 +229,10 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         except OSError:
             return 0.0
-        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        # utime, stime, and cutime, cstime: the time of children it has reaped (django-q2
+        # recycles its workers, PostgreSQL's backends end with their connections), which a
+        # walk over the live processes would miss.
+        return sum(int(field) for field in fields[11:15]) / tick
 
     out = {name: used(pid) + sum(used(child) for child in worker_pids(pid)) for name, pid in pids.items()}
     servers = {"postgres": 0.0, "redis-server": 0.0}
