@@ -28,6 +28,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.durability.measure import cpu_seconds as process_cpu_seconds  # noqa: E402
+from tests.support.processes import descendants  # noqa: E402
+
 THREE_PASS = {
     "StartAt": "One",
     "States": {
@@ -110,21 +115,6 @@ def _listening(port: int) -> bool:
         return True
     except OSError:
         return False
-
-
-def worker_pids(cluster_pid: int) -> list[int]:
-    """The processes below the cluster (workers, monitor, pusher)."""
-    found, todo = [], [cluster_pid]
-    while todo:
-        parent = todo.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-            found += children
-            todo += children
-    return found
 
 
 # -- the floors --------------------------------------------------------------------------
@@ -221,20 +211,14 @@ def sequential(api: Api, machine: str, input: Any, runs: int, check: Callable[[A
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     """CPU time (user + system) used so far by each named process with its descendants,
-    by every PostgreSQL and Redis server process, and by this benchmark process."""
-    tick = os.sysconf("SC_CLK_TCK")
+    by every PostgreSQL and Redis server process, and by this benchmark process; each with
+    the children it has reaped (django-q2 recycles its workers, PostgreSQL's backends end
+    with their connections)."""
 
     def used(pid: int) -> float:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            return 0.0
-        # utime, stime, and cutime, cstime: the time of children it has reaped (django-q2
-        # recycles its workers, PostgreSQL's backends end with their connections), which a
-        # walk over the live processes would miss.
-        return sum(int(field) for field in fields[11:15]) / tick
+        return process_cpu_seconds(pid, reaped=True)
 
-    out = {name: used(pid) + sum(used(child) for child in worker_pids(pid)) for name, pid in pids.items()}
+    out = {name: used(pid) + sum(used(child) for child in descendants(pid)) for name, pid in pids.items()}
     servers = {"postgres": 0.0, "redis-server": 0.0}
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -395,8 +379,8 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
         figures["latency"] = sequential(api, "three-pass", {}, args["latency_runs"], lambda out: out.get("three") == 3)
         spies: list[subprocess.Popen[bytes]] = []
         if args["profile"]:  # the web process and the workers while starts pour in
-            spies = profile_workers(worker_pids(stack["pids"]["web"]), args["profile_seconds"], tmp / "web")
-            spies += profile_workers(worker_pids(stack["pids"]["qcluster"]), args["profile_seconds"], tmp / "busy")
+            spies = profile_workers(sorted(descendants(stack["pids"]["web"])), args["profile_seconds"], tmp / "web")
+            spies += profile_workers(sorted(descendants(stack["pids"]["qcluster"])), args["profile_seconds"], tmp / "busy")
         figures["throughput"] = throughput(api, "three-pass", args["throughput_runs"], args["clients"], 3, stack["pids"])
         for spy in spies:
             spy.wait(timeout=args["profile_seconds"] + 30)
@@ -410,7 +394,7 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
             check = workload["output_check"]
             runs = workload["runs"]
             if args["profile"] and wid == "w1_pass_chain":
-                pids = worker_pids(stack["pids"]["qcluster"])
+                pids = sorted(descendants(stack["pids"]["qcluster"]))
                 profiler = profile_workers(pids, args["profile_seconds"], tmp / "profile")
             try:
                 row = sequential(
@@ -432,6 +416,5 @@ def run(args: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     result = run(json.loads(sys.stdin.read()))
     print(json.dumps(result), flush=True)

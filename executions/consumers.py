@@ -31,6 +31,7 @@ from rest_framework.fields import DateTimeField
 
 from executions import follow, live
 from executions.models import Execution, Step
+from executions.serializers import step_rows
 
 __all__ = ["DashboardConsumer", "ExecutionConsumer"]
 
@@ -132,7 +133,7 @@ class ExecutionConsumer(_Following):
             steps = [step for step in candidates if step.pk in wanted]
         else:
             steps = list(Step.objects.filter(pk__in=fresh).order_by("sequence")) if fresh else []
-        return execution, live.step_rows(steps)
+        return execution, step_rows(steps)
 
     async def _follow(self) -> None:
         assert self.changed is not None

@@ -35,7 +35,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from executions.models import Event, Execution, Step
-from executions.serializers import StepOutput
+from executions.serializers import step_rows
 
 __all__ = [
     "DASHBOARD_GROUP",
@@ -130,21 +130,6 @@ _publisher = _Publisher()
 
 def _send(groups: Iterable[str], message: dict[str, Any]) -> None:
     _publisher.submit([(group, message) for group in groups])
-
-
-# One bound serializer for the process, used only through ``to_representation``, which keeps
-# nothing. A serializer made per call is a reference cycle (its fields point back at it)
-# holding its ``instance``: here the steps, each holding its Frame, which holds the Execution
-# with its input, cursor and context (a Map's whole input, three times). Only the cyclic
-# collector's full passes free such cycles, which come seldom: a worker carried that garbage
-# for many units of work at once, so its resident memory rose with the Map's input.
-_STEP_OUTPUT = StepOutput()
-
-
-def step_rows(steps: Iterable[Step]) -> list[dict[str, Any]]:
-    """The steps as ``StepOutput`` renders them (what ``StepOutput(steps, many=True).data``
-    gives), without leaving a serializer cycle that keeps the steps alive."""
-    return [_STEP_OUTPUT.to_representation(step) for step in steps]
 
 
 def publish_step(*, execution: Execution, steps: Iterable[Step]) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import serializers
 
-from executions.models import Event, Execution, ExecutionStatus
+from executions.models import Event, Execution, ExecutionStatus, Step
 from workflows.serializers import MachineDetailOutput
 
 
@@ -92,6 +93,21 @@ class StepOutput(serializers.Serializer):
     )
     entered_at = serializers.DateTimeField()
     exited_at = serializers.DateTimeField()
+
+
+# One bound serializer for the process, used only through ``to_representation``, which keeps
+# nothing. A serializer made per call is a reference cycle (its fields point back at it)
+# holding its ``instance``: here the steps, each holding its Frame, which holds the Execution
+# with its input, cursor and context (a Map's whole input, three times). Only the cyclic
+# collector's full passes free such cycles, which come seldom: a worker carried that garbage
+# for many units of work at once, so its resident memory rose with the Map's input.
+_STEP_OUTPUT = StepOutput()
+
+
+def step_rows(steps: Iterable[Step]) -> list[dict[str, Any]]:
+    """The steps as ``StepOutput`` renders them (what ``StepOutput(steps, many=True).data``
+    gives), without leaving a serializer cycle that keeps the steps alive."""
+    return [_STEP_OUTPUT.to_representation(step) for step in steps]
 
 
 class EventOutput(serializers.Serializer):

@@ -14,9 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from executions import live, overview, services
+from executions import overview, services
 from executions.exceptions import ExecutionNotFound
 from executions.models import Execution, ExecutionStatus
+from executions.serializers import step_rows
 from workflows import services as workflows
 from workflows.exceptions import MachineNotFound, VersionNotFound
 
@@ -120,7 +121,7 @@ def execution_page(request: HttpRequest, execution_id: str) -> HttpResponse:
                 "stopped_at": execution.stopped_at.isoformat() if execution.stopped_at else None,
             },
             "definition": json.loads(execution.version.definition),
-            "steps": live.step_rows(steps),
+            "steps": step_rows(steps),
             "events": [event.as_dict() for event in events],
             "can_stop": request.user.has_perm("executions.stop_execution"),
             "can_start": request.user.has_perm("executions.start_execution"),

@@ -1,4 +1,4 @@
-"""What live viewers are sent: steps rendered without keeping them alive."""
+"""Steps rendered for live viewers and pages without keeping them alive."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from executions import live
 from executions.models import Step
-from executions.serializers import StepOutput
+from executions.serializers import StepOutput, step_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ def test_step_rows_render_what_the_api_renders_and_hold_nothing(make_machine: An
     steps = list(Step.objects.filter(execution__uuid=run["id"]).select_related("frame", "execution").order_by("sequence"))
     assert steps
 
-    assert live.step_rows(steps) == StepOutput(steps, many=True).data
+    assert step_rows(steps) == StepOutput(steps, many=True).data
 
     # Rendering must leave no reference cycle behind: a worker renders a Map's steps many
     # thousands of times, and a cycle (a serializer made per call) keeps each step, and the
@@ -30,7 +29,7 @@ def test_step_rows_render_what_the_api_renders_and_hold_nothing(make_machine: An
     try:
         fresh = Step.objects.select_related("execution").get(pk=steps[0].pk)
         execution = weakref.ref(fresh.execution)
-        live.step_rows([fresh])
+        step_rows([fresh])
         del fresh
         assert execution() is None
     finally:
