@@ -11,15 +11,15 @@ branches, Map). Each time runs from the mount call to the first frame painted af
 layout.
 
 ``first`` is the first mount on a fresh page in a fresh browser profile: a machine never
-seen before, laid out by an ELK that its worker has only just fetched and compiled. The
-target is under 1 s; the verdict is given for ``first`` and ``other``. ``page`` is when that first mount was painted, counted from
+seen before, laid out and drawn by code the browser has only just compiled. The target is
+under 1 s; the verdict is given for ``first`` and ``other``. ``page`` is when that first mount was painted, counted from
 the start of navigation (work moved ahead of the mount call would show there). ``again``
-is the median of the other mounts on that page: the same machine, so ELK's last answer is
+is the median of the other mounts on that page: the same machine, so the last layout is
 reused and this is the drawing alone. ``reopen`` is the first mount on a second page of the
 same profile (the machine opened again: its layout is kept in localStorage). ``other`` is
 the first mount on a third page of that profile with another machine of the same size: what
 an operator sees opening a machine they have not opened before, in a browser that has used
-stepflow (ELK's script comes from the cache; its layout and its JIT warm-up are cold). For the
+stepflow (the bundle comes from the cache; its layout and its JIT warm-up are cold). For the
 editor it also times two edits until drawn and validated: a field changed (the graph keeps
 its shape: the layout is reused and only what changed is redrawn) and a state added (a new
 layout).

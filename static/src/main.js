@@ -5,8 +5,6 @@
  *   stepflow.mountExecutionGraph(element, {definition, steps})
  *   stepflow.follow(url, {onEvent, onReconnect})
  *   stepflow.isStale(held, incoming)       // an older copy of a step than the one held
- *   stepflow.configureLayout({workerUrl})   // only if elk-worker.min.js is not next to the bundle
- *   stepflow.preloadLayout()                // start the layout worker early (optional)
  *
  * The model layer (stepflow.asl) is exported too, for pages and tests.
  */
@@ -17,5 +15,4 @@ export { mountEditor } from './editor/editor.js';
 export { mountExecutionGraph } from './execution/execution.js';
 export { isStale } from './execution/status.js';
 export { follow } from './live/socket.js';
-export { configureLayout, sharedElk as preloadLayout } from './graph/elk.js';
 export * as asl from './asl/index.js';

@@ -31,7 +31,6 @@ import { placeProblems } from '../asl/problems.js';
 import { exportPng, exportSvg, svgText } from '../graph/export.js';
 import { debounce, h } from '../ui/dom.js';
 import { createStage } from '../ui/stage.js';
-import { sharedElk } from '../graph/elk.js';
 import { createCodeView } from './codeview.js';
 import { attachGestures } from './gestures.js';
 import { createInspector } from './inspector.js';
@@ -66,7 +65,6 @@ export function mountEditor(element, { definition, functions = [], functionsProb
   let validation = 0;
   let wasDirty = false;
   let graph = toGraph(history.present);
-  sharedElk(); // the layout worker: fetched now, started at the first render (see canvas.js)
 
   const ui = buildShell(element, {
     undo: () => api.undo(),
@@ -173,7 +171,7 @@ export function mountEditor(element, { definition, functions = [], functionsProb
     ui.undo.disabled = !history.canUndo;
     ui.redo.disabled = !history.canRedo;
     inspector.render();
-    const result = await stage.render(graph, { fit });
+    const result = stage.render(graph, { fit });
     if (!result) return;
     if (!fit) stage.canvas.keepInView(selection?.id);
     gestures.showSelection(selection);

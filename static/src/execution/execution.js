@@ -20,7 +20,6 @@ import { STATUS_COLORS } from '../graph/style.js';
 import { fill, h } from '../ui/dom.js';
 import { GLYPHS } from '../ui/glyphs.js';
 import { createStage } from '../ui/stage.js';
-import { sharedElk } from '../graph/elk.js';
 import { ExecutionState, STATUSES, STATUS_LABELS } from './status.js';
 
 const STATUS_CLASSES = STATUSES.map((status) => `status-${status}`).join(' ');
@@ -40,7 +39,6 @@ function chip(status) {
 }
 
 export function mountExecutionGraph(element, { definition, steps = [], onSelect, details = true } = {}) {
-  sharedElk(); // the layout worker: fetched now, started at the first render (see canvas.js)
   const run = new ExecutionState(definition, steps);
   const iterations = {}; // Map state pointer -> the one iteration shown
   const branches = {}; // Parallel state pointer -> the branch in focus
@@ -180,7 +178,7 @@ export function mountExecutionGraph(element, { definition, steps = [], onSelect,
 
   const api = {
     // Drawn in the run's colours from the start: styling 300 states twice costs a frame.
-    ready: stage.render(graph, { fit: true, classes: looks() }).then(() => paint()),
+    ready: Promise.resolve(stage.render(graph, { fit: true, classes: looks() })).then(() => paint()),
     cy,
 
     applyStep(step) {

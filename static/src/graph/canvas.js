@@ -1,10 +1,9 @@
 /**
- * A cytoscape canvas that draws a graph model (`asl/graph.js`) laid out by ELK. Both the
+ * A cytoscape canvas that draws a graph model (`asl/graph.js`) laid out by dagre. Both the
  * editor and the execution view use it; the editor adds gestures on top.
  *
- * `render(graph, {fit, classes})` lays out and redraws, resolving to `{view, placed, ms,
- * layoutMs, drawMs}`, or to null when a newer render overtook it (edits can come faster than
- * layouts). `classes(element)`, given an element as `toElements` describes it, returns extra
+ * `render(graph, {fit, classes})` lays out and redraws, returning `{view, placed, ms,
+ * layoutMs, drawMs}`, or null once the canvas is destroyed. `classes(element)`, given an element as `toElements` describes it, returns extra
  * classes for it (an execution's statuses): cytoscape then styles it once, not twice.
  */
 
@@ -12,7 +11,6 @@ import cytoscape from 'cytoscape';
 import svg from 'cytoscape-svg';
 
 import { toElements } from './elements.js';
-import { layoutWorkerReady } from './elk.js';
 import { layout } from './layout.js';
 import { FONT, stylesheet } from './style.js';
 import { viewOf } from './view.js';
@@ -75,6 +73,19 @@ function sync(cy, elements) {
   if (added.length) cy.add(added);
 }
 
+/**
+ * cytoscape's first frame draws every element into its layer textures at once (later ones
+ * fill them lazily, in idle time), which on a 200-state machine costs the first sight about
+ * 0.1 s more than drawing only what is in view. Marking the layer cache as already used
+ * makes the first frame draw only what is visible; the textures then fill in as usual.
+ * `lyrTxrCache.firstGet` is internal to cytoscape (pinned in package.json): if it is gone,
+ * this does nothing and the first frame is merely slower.
+ */
+function drawVisibleFirst(cy) {
+  const layers = cy.renderer()?.data?.lyrTxrCache;
+  if (layers?.firstGet === true) layers.firstGet = false;
+}
+
 export function createCanvas(container, { editable = false } = {}) {
   const cy = cytoscape({
     container,
@@ -85,8 +96,8 @@ export function createCanvas(container, { editable = false } = {}) {
     autoungrabify: !editable,
     selectionType: 'single',
   });
-  let token = 0;
   let current = { graph: null, view: null, placed: null };
+  drawVisibleFirst(cy);
 
   const canvas = {
     cy,
@@ -95,19 +106,12 @@ export function createCanvas(container, { editable = false } = {}) {
       return current;
     },
 
-    async render(graph, { fit = false, classes } = {}) {
-      const mine = ++token;
+    render(graph, { fit = false, classes } = {}) {
+      if (cy.destroyed()) return null;
       const started = performance.now();
-      // The layout worker, started as the component mounted, is only handed its script once
-      // this thread gets back to its event loop (Chromium starts a worker from there): until
-      // it runs, let it go before preparing a layout, which takes tens of milliseconds on a
-      // big machine.
-      if (!layoutWorkerReady()) await new Promise((resolve) => setTimeout(resolve, 0));
-      if (mine !== token || cy.destroyed()) return null;
       const view = viewOf(graph);
-      const placed = await layout(view, { measure });
+      const placed = layout(view, { measure });
       const laidOut = performance.now();
-      if (mine !== token || cy.destroyed()) return null;
       const selected = cy.$(':selected').map((element) => element.id());
       cy.batch(() => {
         sync(cy, elementsOf(view, placed, classes));
@@ -217,7 +221,6 @@ export function createCanvas(container, { editable = false } = {}) {
     },
 
     destroy() {
-      token += 1;
       cy.destroy();
     },
   };

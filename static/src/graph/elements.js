@@ -1,11 +1,11 @@
 /**
- * Cytoscape elements from the drawn view and its layout: every node where ELK put it, at
- * ELK's size; edges along ELK's routes (manual endpoints plus segment points); edge labels
- * as small nodes where ELK placed them.
+ * Cytoscape elements from the drawn view and its layout: every node where the layout put it,
+ * at its size; edges along its routes (manual endpoints plus segment points); edge labels
+ * as small nodes where the layout placed them.
  *
  * Parallel and Map boxes and Parallel branches are plain nodes drawn behind their contents
  * (z-index by depth), not cytoscape compound nodes: compound bounds cost cytoscape about
- * 200 ms on a 200-state machine, and ELK already says exactly where each box goes. The
+ * 200 ms on a 200-state machine, and the layout already says exactly where each box goes. The
  * hierarchy travels as data: `box` (the id of the enclosing box, '' at the top level) and
  * `depth`. Routes travel as data too, mapped by the stylesheet, so a copy of the elements
  * (the overview, an export) draws the same.
@@ -43,7 +43,7 @@ export function segments(a, b, points) {
 
 /** The route as edge data; the stylesheet maps it (`edge[?routed]`, `edge[?bent]`). */
 function routeData(route, sourceBox, targetBox) {
-  if (!route || !sourceBox || !targetBox) return {};
+  if (!route?.start || !sourceBox || !targetBox) return {};
   const s = center(sourceBox);
   const t = center(targetBox);
   const data = {

@@ -1,10 +1,10 @@
 /**
- * Layouts kept across page loads. ELK's first layout on a page is its slowest (the worker
- * compiles ELK, then its code warms up: about a second for 200 states), and operators
- * open the same machine again and again: its editor, its machine page, and an execution
- * page per run, all of the same version. So a big machine's placement is kept in
- * localStorage under a hash of ELK's exact input (graph, sizes measured in this browser's
- * fonts, options): the same input gives the same answer, and any change gives a new key.
+ * Layouts kept across page loads. A first layout of 200 states costs a page about 0.2 s
+ * (dagre's code is not yet warm), and operators open the same machine again and again: its
+ * editor, its machine page, and an execution page per run, all of the same version. So a
+ * big machine's placement is kept in localStorage under a hash of the layout's exact input
+ * (graph, sizes measured in this browser's fonts, spacing, the layout's revision): the same
+ * input gives the same answer, and any change gives a new key.
  *
  * `recall(key)` -> a placement or undefined; `keep(key, placement)`. Both swallow storage
  * errors (private mode, quota, storage switched off): the cache only ever saves time.
@@ -25,7 +25,7 @@ function storage() {
 }
 
 /**
- * A 53-bit hash of the key (cyrb53) and its length: keys are ELK inputs of ~100 kB, too
+ * A 53-bit hash of the key (cyrb53) and its length: keys are layout inputs of ~100 kB, too
  * big to store as names, and crypto.subtle needs a secure context that a LAN install
  * served over plain HTTP lacks.
  */

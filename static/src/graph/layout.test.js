@@ -1,20 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import ELK from 'elkjs/lib/elk.bundled.js';
-
 import { toGraph } from '../asl/graph.js';
-import { demo } from '../testing/machines.js';
+import { demo, repositoryMachines } from '../testing/machines.js';
 import { toElements, segments } from './elements.js';
 import { layout } from './layout.js';
 import { viewOf } from './view.js';
 
-// In-process ELK: node has no Web Worker, and the result is the same.
-const elk = new ELK();
 const view = viewOf(toGraph(demo()));
-const placed = await layout(view, { elk });
+const placed = layout(view);
 
 const inside = (inner, outer) => inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const onBorder = (p, box) =>
+  p.x >= box.x - 0.5 && p.x <= box.x + box.width + 0.5 && p.y >= box.y - 0.5 && p.y <= box.y + box.height + 0.5 && (Math.abs(p.y - box.y) < 0.5 || Math.abs(p.y - box.y - box.height) < 0.5);
+
+/** Every machine in the repository, laid out: a wide sample of real shapes. */
+const everyMachine = repositoryMachines().map(({ name, definition }) => {
+  const machineView = viewOf(toGraph(definition));
+  return { name, view: machineView, placed: layout(machineView) };
+});
 
 test('it places every node, and every box around what it holds', () => {
   for (const node of view.nodes) assert.ok(placed.nodes.has(node.id), node.id);
@@ -38,6 +43,55 @@ test('it routes every edge and places the labels of rules, Default and Catch', (
   assert.equal(placed.edges.get('/States/Prepare/Next').label, undefined);
 });
 
+test('a Choice keeps its rules in order from left to right, then Default', () => {
+  const x = (id) => placed.edges.get(id).label.x;
+  assert.ok(x('/States/Check/Choices/0') < x('/States/Check/Default'));
+});
+
+test('in every machine, routes are orthogonal and run from the border of one state to the border of the other', () => {
+  for (const { name, view: v, placed: p } of everyMachine) {
+    for (const edge of v.edges) {
+      const route = p.edges.get(edge.id);
+      if (edge.source === edge.target) {
+        assert.equal(route.start, undefined, `${name}: ${edge.id} is a loop, drawn by the canvas`);
+        continue;
+      }
+      const points = [route.start, ...route.bends, route.end];
+      for (let i = 1; i < points.length; i += 1) {
+        const [a, b] = [points[i - 1], points[i]];
+        assert.ok(Math.abs(a.x - b.x) < 0.5 || Math.abs(a.y - b.y) < 0.5, `${name}: ${edge.id} has a slanted segment`);
+      }
+      assert.ok(onBorder(route.start, p.nodes.get(edge.source)), `${name}: ${edge.id} leaves its source's top or bottom`);
+      assert.ok(onBorder(route.end, p.nodes.get(edge.target)), `${name}: ${edge.id} enters its target's top or bottom`);
+    }
+  }
+});
+
+test('in every machine, no two nodes of one box overlap, and no label covers a state', () => {
+  for (const { name, view: v, placed: p } of everyMachine) {
+    for (const siblings of v.children.values()) {
+      for (let i = 0; i < siblings.length; i += 1) {
+        for (let j = i + 1; j < siblings.length; j += 1) {
+          assert.ok(!overlap(p.nodes.get(siblings[i].id), p.nodes.get(siblings[j].id)), `${name}: ${siblings[i].id} and ${siblings[j].id} overlap`);
+        }
+      }
+    }
+    const states = v.nodes.filter((n) => !v.children.has(n.id)).map((n) => p.nodes.get(n.id));
+    for (const [id, route] of p.edges) {
+      if (!route.label) continue;
+      for (const box of states) assert.ok(!overlap(route.label, box), `${name}: the label of ${id} covers a state`);
+    }
+  }
+});
+
+test('Parallel branches stand side by side, tops aligned, as tall as the tallest', () => {
+  const branches = view.children.get('/States/Fan out').map((n) => placed.nodes.get(n.id));
+  assert.ok(branches.length >= 2);
+  assert.equal(new Set(branches.map((b) => b.y)).size, 1);
+  assert.equal(new Set(branches.map((b) => b.height)).size, 1);
+  assert.ok(branches[0].x + branches[0].width <= branches[1].x);
+});
+
 test('elements carry positions, routes and the box each sits in', () => {
   const elements = toElements(view, placed);
   const byId = new Map(elements.map((e) => [e.data.id, e]));
@@ -46,7 +100,7 @@ test('elements carry positions, routes and the box each sits in', () => {
   assert.equal(shout.data.depth, 2);
   assert.ok(byId.get('/States/Fan out').classes.includes('box'));
   assert.ok(byId.get('/States/Fan out/Branches/0').data.z < shout.data.z, 'a box is drawn behind what it holds');
-  assert.ok(byId.get('/States/Check/Default#label'), 'labels are nodes where ELK put them');
+  assert.ok(byId.get('/States/Check/Default#label'), 'labels are nodes where the layout put them');
   assert.equal(byId.get('/States/Check/Default').data.routed, true);
 });
 
@@ -63,12 +117,35 @@ test('segment points are measured the way cytoscape reads them back', () => {
   assert.deepEqual([Math.round(x), Math.round(y)], [20, 50]);
 });
 
-test('asking for the same layout twice while ELK works asks ELK once', async () => {
-  let calls = 0;
-  const counting = { layout: (graph) => ((calls += 1), elk.layout(graph)) };
-  const bigger = viewOf(toGraph({ ...demo(), Comment: 'another shape' }));
-  bigger.nodes[1] = { ...bigger.nodes[1], label: 'Renamed for a new key' };
-  const [first, second] = await Promise.all([layout(bigger, { elk: counting }), layout(bigger, { elk: counting })]);
-  assert.equal(calls, 1);
-  assert.equal(first, second);
+test('the same input gives the same answer, without laying out again; a new shape, a new one', () => {
+  const again = layout(viewOf(toGraph(demo())));
+  const before = layout(view);
+  assert.equal(layout(view), before);
+  assert.deepEqual(again, before);
+  const renamed = viewOf(toGraph(demo()));
+  const at = renamed.nodes.findIndex((n) => n.id === '/States/Prepare');
+  renamed.nodes[at] = { ...renamed.nodes[at], label: 'A much longer name than before, for a wider box' };
+  renamed.children.set(null, renamed.children.get(null).map((n) => (n.id === '/States/Prepare' ? renamed.nodes[at] : n)));
+  const wider = layout(renamed);
+  assert.notEqual(wider, before);
+  assert.ok(wider.nodes.get('/States/Prepare').width > before.nodes.get('/States/Prepare').width);
+});
+
+test('shapes met while editing lay out too: no states, an empty branch or Map, a state on its own, a Next to nowhere', () => {
+  const shapes = [
+    { StartAt: '', States: {} },
+    { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [{ StartAt: '', States: {} }, { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }], End: true } } },
+    { StartAt: 'M', States: { M: { Type: 'Map', ItemProcessor: { StartAt: '', States: {} }, End: true } } },
+    { StartAt: 'A', States: { A: { Type: 'Pass', End: true }, B: { Type: 'Pass', Next: 'B' } } },
+    { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nowhere' } } },
+  ];
+  for (const definition of shapes) {
+    const shape = viewOf(toGraph(definition));
+    const out = layout(shape);
+    for (const node of shape.nodes) {
+      const box = out.nodes.get(node.id);
+      assert.ok(box && Number.isFinite(box.x) && Number.isFinite(box.y) && box.width > 0 && box.height > 0, `${JSON.stringify(definition)}: ${node.id}`);
+    }
+    assert.ok(out.width > 0 && out.height > 0);
+  }
 });

@@ -147,7 +147,7 @@ export function stylesheet() {
       },
     },
     {
-      // ELK's route: exact endpoints, and the bends as segment points.
+      // The layout's route: exact endpoints, and the bends as segment points.
       selector: 'edge[?routed]',
       style: { 'source-endpoint': 'data(sourceEndpoint)', 'target-endpoint': 'data(targetEndpoint)' },
     },
@@ -161,6 +161,8 @@ export function stylesheet() {
         'segment-radii': 8,
       },
     },
+    // A state's edge to itself (a Catch that tries it again): a loop on its right side.
+    { selector: 'edge:loop', style: { 'curve-style': 'bezier', 'loop-direction': '90deg', 'loop-sweep': '-50deg', 'control-point-step-size': 110 } },
     { selector: 'edge.catch', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4], 'line-color': '#e07700', 'target-arrow-color': '#e07700' } },
     { selector: 'edge.start, edge.end', style: { 'line-color': '#b6bec9', 'target-arrow-color': '#b6bec9' } },
     // Selection and problems (editor).

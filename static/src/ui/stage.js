@@ -20,32 +20,20 @@ export function createStage(parent, { editable = false } = {}) {
     button('fit', 'Fit to view', () => canvas.fit()),
     button('map', 'Show or hide the overview', () => minimapElement.classList.toggle('sf-hidden')),
   );
-  const busy = h('div', { class: 'sf-busy sf-hidden', role: 'status' }, h('span', { class: 'sf-spinner' }), 'Laying out…');
-  const stage = h('div', { class: 'sf-stage' }, canvasElement, zoom, minimapElement, busy);
+  const stage = h('div', { class: 'sf-stage' }, canvasElement, zoom, minimapElement);
   parent.append(stage);
 
   const canvas = createCanvas(canvasElement, { editable });
   const minimap = createMinimap(canvas.cy, minimapElement);
   let minimapTimer = null;
-  let pending = 0; // renders under way
 
   return {
     element: stage,
     canvas,
     minimap,
-    async render(graph, options) {
-      // A big machine takes a moment to lay out: say so, unless it is quick.
-      pending += 1;
-      const slow = setTimeout(() => busy.classList.remove('sf-hidden'), 200);
-      let result;
-      try {
-        result = await canvas.render(graph, options);
-      } finally {
-        clearTimeout(slow);
-        pending -= 1;
-        if (pending === 0) busy.classList.add('sf-hidden');
-      }
-      // The overview can wait until the canvas has been painted.
+    /** Lays out and draws `graph` (see canvas.render); the overview follows once painted. */
+    render(graph, options) {
+      const result = canvas.render(graph, options);
       if (result) {
         clearTimeout(minimapTimer);
         minimapTimer = setTimeout(() => !canvas.cy.destroyed() && minimap.sync(), 30);
