@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ui_render.py                  # 200 states, both components
     .venv/bin/python bench/ui_render.py --sizes 50 100 200 400 --repeat 7
+    .venv/bin/python bench/ui_render.py --repeat 3 --rounds 3 --baseline ../stepflow-before
 
 Serves the repository over ``python -m http.server`` on a free loopback port, opens
 tests/ui/harness/render.html in Debian's headless Chromium (Playwright for Python) and
@@ -25,7 +26,10 @@ its shape: the layout is reused and only what changed is redrawn) and a state ad
 layout).
 
 On a shared machine the figures vary by half from one run to the next: compare medians of
-several runs made side by side. Needs the bundle: ``npm ci && npm run build``.
+several rounds (``--rounds``) made side by side. ``--baseline CHECKOUT`` measures another
+built checkout of stepflow (say the commit before a change, from ``git worktree add``) in
+turn with this one, round by round, and prints the ratios of the medians. Needs the bundle:
+``npm ci && npm run build``.
 """
 
 from __future__ import annotations
@@ -49,57 +53,107 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+COLUMNS = ("first", "page", "again", "reopen", "other", "field", "state")
+
+
+def measure(browser, port: int, size: int, component: str, repeat: int) -> dict:
+    """One component at one size on the build served at ``port``: the figures in ms."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    url = f"http://127.0.0.1:{port}/tests/ui/harness/render.html?n={size}&component={component}"
+    page = context.new_page()
+    page.goto(f"{url}&repeat={repeat}")
+    result = page.evaluate("window.renderTimes")
+    page.close()
+    page = context.new_page()
+    page.goto(f"{url}&repeat=1")
+    reopen = page.evaluate("window.renderTimes")["times"][0]
+    page.close()
+    page = context.new_page()
+    page.goto(f"{url}&repeat=1&salt=other")
+    other = page.evaluate("window.renderTimes")["times"][0]
+    context.close()
+    first, *again = result["times"]
+    edits = result.get("edits") or {}
+    return {
+        "states": result["states"],
+        "nodes": result["nodes"],
+        "edges": result["edges"],
+        "first": first,
+        "page": result["page"],
+        "again": statistics.median(again) if again else first,
+        "reopen": reopen,
+        "other": other,
+        "field": edits.get("field"),
+        "state": edits.get("state"),
+    }
+
+
+def cell(value) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200], help="about how many states (default 200)")
     parser.add_argument("--repeat", type=int, default=5, help="mounts per size and component (default 5)")
     parser.add_argument("--components", nargs="+", default=["execution", "editor"], choices=["execution", "editor"])
+    parser.add_argument("--rounds", type=int, default=1, help="measure everything this many times and print medians (default 1)")
+    parser.add_argument("--baseline", type=Path, help="another checkout of stepflow, built: measured in turn with this one, round by round")
     args = parser.parse_args()
 
-    if not (ROOT / "static" / "dist" / "stepflow.js").exists():
-        print("static/dist/stepflow.js is missing: run `npm ci && npm run build` first", file=sys.stderr)
-        return 2
+    builds = {"this": ROOT}
+    if args.baseline:
+        builds = {"baseline": args.baseline.resolve(), "this": ROOT}
+    for name, root in builds.items():
+        if not (root / "static" / "dist" / "stepflow.js").exists():
+            print(f"{root}/static/dist/stepflow.js is missing ({name}): run `npm ci && npm run build` there first", file=sys.stderr)
+            return 2
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(ROOT)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    servers = {}
+    for name, root in builds.items():
+        port = free_port()
+        servers[name] = (
+            port,
+            subprocess.Popen(
+                [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        )
+    runs: dict[tuple[str, int, str], list[dict]] = {}
     try:
         time.sleep(0.5)
-        print(f"{'component':<10} {'states':>6} {'nodes':>6} {'edges':>6} {'first ms':>9} {'page ms':>8} {'again ms':>9} {'reopen ms':>9} {'other ms':>8} {'field edit':>10} {'new state':>10}  target")
+        print(f"{'build':<8} {'component':<10} {'states':>6} {'nodes':>6} {'edges':>6} {'first ms':>9} {'page ms':>8} {'again ms':>9} {'reopen ms':>9} {'other ms':>8} {'field edit':>10} {'new state':>10}  target")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for size in args.sizes:
-                for component in args.components:
-                    context = browser.new_context(viewport={"width": 1440, "height": 900})
-                    url = f"http://127.0.0.1:{port}/tests/ui/harness/render.html?n={size}&component={component}"
-                    page = context.new_page()
-                    page.goto(f"{url}&repeat={args.repeat}")
-                    result = page.evaluate("window.renderTimes")
-                    page.close()
-                    page = context.new_page()
-                    page.goto(f"{url}&repeat=1")
-                    reopen = page.evaluate("window.renderTimes")["times"][0]
-                    page.close()
-                    page = context.new_page()
-                    page.goto(f"{url}&repeat=1&salt=other")
-                    other = page.evaluate("window.renderTimes")["times"][0]
-                    context.close()
-                    first, *again = result["times"]
-                    warm = statistics.median(again) if again else first
-                    verdict = ", ".join(f"{what} {'ok' if ms < 1000 else 'over 1 s'}" for what, ms in (("first", first), ("other", other)))
-                    edits = result.get("edits") or {}
-                    field = f"{edits['field']:.0f}" if "field" in edits else "-"
-                    state = f"{edits['state']:.0f}" if "state" in edits else "-"
-                    print(f"{component:<10} {result['states']:>6} {result['nodes']:>6} {result['edges']:>6} {first:>9.0f} {result['page']:>8.0f} {warm:>9.0f} {reopen:>9.0f} {other:>8.0f} {field:>10} {state:>10}  {verdict}")
+            for _ in range(args.rounds):
+                # Builds take turns within a round, so a change in the machine's load touches both.
+                for size in args.sizes:
+                    for component in args.components:
+                        for name, (port, _server) in servers.items():
+                            run = measure(browser, port, size, component, args.repeat)
+                            runs.setdefault((name, size, component), []).append(run)
+                            verdict = ", ".join(f"{what} {'ok' if run[what] < 1000 else 'over 1 s'}" for what in ("first", "other"))
+                            figures = " ".join(f"{cell(run[column]):>{width}}" for column, width in zip(COLUMNS, (9, 8, 9, 9, 8, 10, 10)))
+                            print(f"{name:<8} {component:<10} {run['states']:>6} {run['nodes']:>6} {run['edges']:>6} {figures}  {verdict}", flush=True)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=5)
+        for _port, server in servers.values():
+            server.terminate()
+            server.wait(timeout=5)
+
+    if args.rounds > 1 or len(builds) > 1:
+        print(f"\nmedians of {args.rounds} round(s), ms")
+        for (name, size, component), measured in runs.items():
+            medians = {column: statistics.median(values) if (values := [r[column] for r in measured if r[column] is not None]) else None for column in COLUMNS}
+            line = " ".join(f"{column} {cell(medians[column])}" for column in COLUMNS)
+            ratio = ""
+            if name == "this" and ("baseline", size, component) in runs:
+                base = runs[("baseline", size, component)]
+                ratio = "  vs baseline: " + ", ".join(f"{what} {medians[what] / statistics.median(r[what] for r in base):.2f}x" for what in ("first", "other", "again"))
+            print(f"{name:<8} {component:<10} {size:>4} states: {line}{ratio}")
     return 0
 
 

@@ -67,6 +67,27 @@ test('in every machine, routes are orthogonal and run from the border of one sta
   }
 });
 
+test('in every machine, no route runs through a state other than its two ends', () => {
+  for (const { name, view: v, placed: p } of everyMachine) {
+    const states = v.nodes.filter((n) => !v.children.has(n.id));
+    for (const edge of v.edges) {
+      const route = p.edges.get(edge.id);
+      if (!route.start) continue;
+      const points = [route.start, ...route.bends, route.end];
+      for (let i = 1; i < points.length; i += 1) {
+        const run = { x: Math.min(points[i - 1].x, points[i].x), y: Math.min(points[i - 1].y, points[i].y) };
+        Object.assign(run, { width: Math.max(points[i - 1].x, points[i].x) - run.x, height: Math.max(points[i - 1].y, points[i].y) - run.y });
+        for (const state of states) {
+          if (state.id === edge.source || state.id === edge.target) continue;
+          const box = p.nodes.get(state.id);
+          const shrunk = { x: box.x + 1, y: box.y + 1, width: box.width - 2, height: box.height - 2 };
+          assert.ok(!overlap({ ...run, width: run.width || 0.01, height: run.height || 0.01 }, shrunk), `${name}: ${edge.id} runs through ${state.id}`);
+        }
+      }
+    }
+  }
+});
+
 test('in every machine, no two nodes of one box overlap, and no label covers a state', () => {
   for (const { name, view: v, placed: p } of everyMachine) {
     for (const siblings of v.children.values()) {
