@@ -101,6 +101,27 @@ def test_clicking_a_state_shows_what_happened_in_it(page: Any) -> None:
     assert page.evaluate("window.lastSelected.steps.length") == 1
 
 
+def test_a_big_machine_opens_on_its_start_and_the_rest_follows(page: Any) -> None:
+    """The first view of a 200-state machine is drawn before the rest is on the canvas;
+    `ready` resolves once everything is."""
+    page.goto("/tests/ui/harness/render.html?n=200&component=execution&repeat=1")
+    page.evaluate("window.renderTimes")
+    counts = page.evaluate(
+        """async () => {
+            window.mounted.destroy();
+            const element = document.getElementById('mount');
+            const view = stepflow.mountExecutionGraph(element, { definition: window.largeMachine(200, 'again'), steps: [] });
+            const first = { nodes: view.cy.nodes().length, start: view.cy.getElementById('#start').nonempty() };
+            await view.ready;
+            return { first, all: view.cy.nodes().length, edges: view.cy.edges().length, zoom: view.cy.zoom() };
+        }"""
+    )
+    assert counts["first"]["start"], "the first view holds the machine's start"
+    assert 0 < counts["first"]["nodes"] < counts["all"] / 2
+    assert counts["all"] >= 300 and counts["edges"] >= 200
+    assert counts["zoom"] >= 0.55, "a big machine opens at a zoom where its labels can be read"
+
+
 def test_a_200_state_machine_lays_out_and_draws_in_time(page: Any, screenshots: Path) -> None:
     """Prints the figure the issue asks for (target: under 1 s). It fails only when it is
     an order of magnitude off, as a quadratic slip would be: on a shared two-core machine
@@ -112,8 +133,9 @@ def test_a_200_state_machine_lays_out_and_draws_in_time(page: Any, screenshots: 
         cold, *warm = result["times"]
         lines.append(
             f"{component}: {result['states']} states ({result['nodes']} nodes, {result['edges']} edges): "
-            f"first {cold:.0f} ms, then {statistics.median(warm):.0f} ms (target < 1000 ms)"
+            f"shown {result['shown'][0]:.0f} ms, all drawn {cold:.0f} ms, then {statistics.median(warm):.0f} ms (target < 1000 ms)"
         )
         assert statistics.median(warm) < 15000
+        assert all(shown <= whole for shown, whole in zip(result["shown"], result["times"]))
     page.screenshot(path=str(screenshots / "render-200-states.png"))
     print("\n" + "\n".join(lines))

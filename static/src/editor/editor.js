@@ -173,6 +173,7 @@ export function mountEditor(element, { definition, functions = [], functionsProb
     inspector.render();
     const result = stage.render(graph, { fit });
     if (!result) return;
+    await result.complete;
     if (!fit) stage.canvas.keepInView(selection?.id);
     gestures.showSelection(selection);
     gestures.afterRender();

@@ -4,7 +4,7 @@
  * the state clicked.
  *
  *   const view = mountExecutionGraph(element, {definition, steps, onSelect, details: true});
- *   await view.ready;                 // laid out and painted
+ *   await view.ready;                 // laid out and all on the canvas
  *   view.applyStep(step);             // a step from the API or the socket (new or updated)
  *   view.setSteps(steps);             // many at once, e.g. the catch-up fetch after a reconnect
  *   view.showIteration(mapPointer, index | null);   // one Map iteration, or all
@@ -176,9 +176,11 @@ export function mountExecutionGraph(element, { definition, steps = [], onSelect,
 
   if (details) fill(card, h('p', { class: 'sf-muted' }, 'Click a state to see what happened in it.'));
 
+  // Drawn in the run's colours from the start: styling 300 states twice costs a frame.
+  const drawn = stage.render(graph, { fit: true, classes: looks() });
   const api = {
-    // Drawn in the run's colours from the start: styling 300 states twice costs a frame.
-    ready: Promise.resolve(stage.render(graph, { fit: true, classes: looks() })).then(() => paint()),
+    // A big machine's first view is on the canvas once mounted; `ready` waits for the rest.
+    ready: Promise.resolve(drawn?.complete).then(() => paint()),
     cy,
 
     applyStep(step) {

@@ -3,8 +3,10 @@
  * editor and the execution view use it; the editor adds gestures on top.
  *
  * `render(graph, {fit, classes})` lays out and redraws, returning `{view, placed, ms,
- * layoutMs, drawMs}`, or null once the canvas is destroyed. `classes(element)`, given an element as `toElements` describes it, returns extra
- * classes for it (an execution's statuses): cytoscape then styles it once, not twice.
+ * layoutMs, drawMs, complete}`, or null once the canvas is destroyed. A big machine's first
+ * view is drawn before the rest of it is on the canvas: `complete` resolves once all is.
+ * `classes(element)`, given an element as `toElements` describes it, returns extra classes
+ * for it (an execution's statuses): cytoscape then styles it once, not twice.
  */
 
 import cytoscape from 'cytoscape';
@@ -20,6 +22,63 @@ cytoscape.use(svg);
 let context;
 
 const READABLE = 0.55; // the smallest zoom a first view opens at
+const MARGIN = 36; // around a fitted graph, in screen pixels
+const FIRST_VIEW_MIN = 150; // elements from which a first view is drawn before the rest
+const SLICE = 200; // elements added per task after it
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** After the next frame is painted (or at once, in a page that paints no frames). */
+function afterPaint() {
+  if (!globalThis.requestAnimationFrame || globalThis.document?.visibilityState !== 'visible') return nextTask();
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** The box around everything placed, in model coordinates (as cytoscape's boundingBox). */
+function boxOf(placed) {
+  let [x1, y1, x2, y2] = [Infinity, Infinity, -Infinity, -Infinity];
+  const grow = (box) => {
+    x1 = Math.min(x1, box.x);
+    y1 = Math.min(y1, box.y);
+    x2 = Math.max(x2, box.x + box.width);
+    y2 = Math.max(y2, box.y + box.height);
+  };
+  for (const box of placed.nodes.values()) grow(box);
+  for (const route of placed.edges.values()) if (route.label) grow(route.label);
+  return { x1, y1, w: x2 - x1, h: y2 - y1 };
+}
+
+/**
+ * `[now, later]`: the elements within (or half a screen around) `extent`, with every edge
+ * both of whose ends are among them, and the rest, nodes before edges (an edge needs its
+ * ends on the canvas).
+ */
+function splitByView(elements, extent) {
+  const marginX = (extent.x2 - extent.x1) / 2;
+  const marginY = (extent.y2 - extent.y1) / 2;
+  const near = (element) => {
+    const { x, y } = element.position;
+    const w = (element.data.width ?? 0) / 2;
+    const h = (element.data.height ?? 0) / 2;
+    return x + w >= extent.x1 - marginX && x - w <= extent.x2 + marginX && y + h >= extent.y1 - marginY && y - h <= extent.y2 + marginY;
+  };
+  const shown = new Set();
+  const now = [];
+  const laterNodes = [];
+  const laterEdges = [];
+  for (const element of elements) {
+    if (element.group !== 'nodes') continue;
+    if (near(element)) {
+      shown.add(element.data.id);
+      now.push(element);
+    } else laterNodes.push(element);
+  }
+  for (const element of elements) {
+    if (element.group !== 'edges') continue;
+    (shown.has(element.data.source) && shown.has(element.data.target) ? now : laterEdges).push(element);
+  }
+  return [now, [...laterNodes, ...laterEdges]];
+}
 
 /** Text width in px on the canvas's fonts; layout sizes boxes with it. */
 function measure(text, kind) {
@@ -73,19 +132,6 @@ function sync(cy, elements) {
   if (added.length) cy.add(added);
 }
 
-/**
- * cytoscape's first frame draws every element into its layer textures at once (later ones
- * fill them lazily, in idle time), which on a 200-state machine costs the first sight about
- * 0.1 s more than drawing only what is in view. Marking the layer cache as already used
- * makes the first frame draw only what is visible; the textures then fill in as usual.
- * `lyrTxrCache.firstGet` is internal to cytoscape (pinned in package.json): if it is gone,
- * this does nothing and the first frame is merely slower.
- */
-function drawVisibleFirst(cy) {
-  const layers = cy.renderer()?.data?.lyrTxrCache;
-  if (layers?.firstGet === true) layers.firstGet = false;
-}
-
 export function createCanvas(container, { editable = false } = {}) {
   const cy = cytoscape({
     container,
@@ -97,7 +143,26 @@ export function createCanvas(container, { editable = false } = {}) {
     selectionType: 'single',
   });
   let current = { graph: null, view: null, placed: null };
-  drawVisibleFirst(cy);
+  let renders = 0;
+
+  /**
+   * Zoom and pan to show `box` (model coordinates): as large as fits, never above 100%.
+   * For the `whole` graph, one smaller than the view reads from the top; with `readable`,
+   * one too big to read at READABLE opens at READABLE, at its start.
+   */
+  const look = (box, { whole = false, readable = false } = {}) => {
+    const width = cy.width();
+    const height = cy.height();
+    const fitting = Math.min((width - 2 * MARGIN) / Math.max(box.w, 1), (height - 2 * MARGIN) / Math.max(box.h, 1));
+    let zoom = Math.min(Math.max(fitting, cy.minZoom()), cy.maxZoom(), 1);
+    if (whole && readable && zoom < READABLE) zoom = READABLE;
+    // A whole graph smaller than the view, or too big to read whole, shows from its top.
+    const fromTop = whole && zoom !== fitting;
+    cy.viewport({
+      zoom,
+      pan: { x: width / 2 - (box.x1 + box.w / 2) * zoom, y: fromTop ? MARGIN - box.y1 * zoom : height / 2 - (box.y1 + box.h / 2) * zoom },
+    });
+  };
 
   const canvas = {
     cy,
@@ -108,44 +173,54 @@ export function createCanvas(container, { editable = false } = {}) {
 
     render(graph, { fit = false, classes } = {}) {
       if (cy.destroyed()) return null;
+      const mine = ++renders;
       const started = performance.now();
       const view = viewOf(graph);
       const placed = layout(view, { measure });
       const laidOut = performance.now();
-      const selected = cy.$(':selected').map((element) => element.id());
-      cy.batch(() => {
-        sync(cy, elementsOf(view, placed, classes));
-        for (const id of selected) cy.getElementById(id).select();
-      });
+      const elements = elementsOf(view, placed, classes);
+      let later = [];
+      if (fit && cy.elements().empty() && elements.length >= FIRST_VIEW_MIN) {
+        // A big machine's first view: what it opens on is styled and drawn first.
+        look(boxOf(placed), { whole: true, readable: true });
+        let now;
+        [now, later] = splitByView(elements, cy.extent());
+        cy.batch(() => cy.add(now));
+      } else {
+        const selected = cy.$(':selected').map((element) => element.id());
+        cy.batch(() => {
+          sync(cy, elements);
+          for (const id of selected) cy.getElementById(id).select();
+        });
+        if (fit) canvas.fit(undefined, { readable: true });
+      }
       current = { graph, view, placed };
-      if (fit) canvas.fit(undefined, { readable: true });
       const drawn = performance.now();
-      return { ...current, ms: drawn - started, layoutMs: laidOut - started, drawMs: drawn - laidOut };
+      // The rest, a slice per task once the first view is painted: styling 500 elements
+      // takes cytoscape a few hundred milliseconds that the operator would otherwise wait
+      // through, and the page stays responsive between slices. A newer render adds
+      // whatever it still lacks itself (sync), so the slices stop there.
+      const complete = later.length
+        ? afterPaint().then(async () => {
+            for (let at = 0; at < later.length && mine === renders && !cy.destroyed(); at += SLICE) {
+              const slice = later.slice(at, at + SLICE).filter((element) => cy.getElementById(element.data.id).empty());
+              cy.batch(() => cy.add(slice));
+              await nextTask();
+            }
+          })
+        : Promise.resolve();
+      return { ...current, ms: drawn - started, layoutMs: laidOut - started, drawMs: drawn - laidOut, complete };
     },
 
-    /** Everything in view; small machines stay at 100% rather than blown up. */
     /**
      * Fit `elements` (everything by default) in view, never above 100%. With `readable`,
      * never below a zoom where labels can still be read either: a big machine then opens
      * at its start, and the overview shows the rest.
      */
     fit(elements, { readable = false } = {}) {
-      cy.fit(elements, 36);
-      if (readable && !elements && cy.zoom() < READABLE) {
-        const box = cy.elements().boundingBox();
-        cy.zoom(READABLE);
-        cy.pan({ x: cy.width() / 2 - (box.x1 + box.w / 2) * READABLE, y: 36 - box.y1 * READABLE });
-        return;
-      }
-      if (cy.zoom() <= 1) return;
-      cy.zoom(1);
-      if (elements) {
-        cy.center(elements);
-        return;
-      }
-      // A whole machine smaller than the view reads from the top of the canvas.
-      cy.center();
-      cy.pan({ x: cy.pan().x, y: 36 - cy.elements().boundingBox().y1 });
+      const target = elements ?? cy.elements();
+      if (target.empty()) return;
+      look(target.boundingBox(), { whole: !elements, readable });
     },
 
     /**

@@ -31,13 +31,13 @@ export function createStage(parent, { editable = false } = {}) {
     element: stage,
     canvas,
     minimap,
-    /** Lays out and draws `graph` (see canvas.render); the overview follows once painted. */
+    /** Lays out and draws `graph` (see canvas.render); the overview follows once all is drawn. */
     render(graph, options) {
       const result = canvas.render(graph, options);
-      if (result) {
+      result?.complete.then(() => {
         clearTimeout(minimapTimer);
         minimapTimer = setTimeout(() => !canvas.cy.destroyed() && minimap.sync(), 30);
-      }
+      });
       return result;
     },
     destroy() {
