@@ -226,7 +226,9 @@ function orthogonal(edges, nodes) {
     const target = nodes.get(edge.target);
     const label = placed.width && placed.height ? { x: placed.x - placed.width / 2, y: placed.y - placed.height / 2, width: placed.width, height: placed.height } : undefined;
     if (edge.source === edge.target) {
-      routes.set(edge.id, { loop: loop(label) });
+      // A state's edge to itself (a Catch that tries it again): no route; cytoscape draws it
+      // as a loop out of the state's right side (see style.js), next to its label.
+      routes.set(edge.id, { points: [], label });
       continue;
     }
     const middle = placed.points.slice(1, -1);
@@ -273,9 +275,9 @@ function orthogonal(edges, nodes) {
   }
 
   const out = new Map();
-  for (const [id, { points, label, loop: drawn }] of routes) {
-    if (drawn) {
-      out.set(id, drawn);
+  for (const [id, { points, label }] of routes) {
+    if (!points.length) {
+      out.set(id, { start: undefined, end: undefined, bends: [], label });
       continue;
     }
     const corners = straighten(points);
@@ -295,12 +297,4 @@ function straighten(points) {
     out.push({ x: p.x, y: p.y });
   }
   return out;
-}
-
-/**
- * A state's edge to itself (a Catch that tries it again): no route, cytoscape draws it as a
- * loop out of the state's right side (see style.js), next to where dagre put its label.
- */
-function loop(label) {
-  return { start: undefined, end: undefined, bends: [], label };
 }
